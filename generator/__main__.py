@@ -1,0 +1,5 @@
+"""`python -m generator`: the same as the `digest` command."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,220 @@
+"""Loading and validating content/: papers (Markdown + front matter) and themes.yml.
+
+Every problem is collected with its file and line (the line in the file, not in the front
+matter block) before anything fails; `digest check` prints them and `digest build` refuses
+content that has any.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import model
+from .frontmatter import (
+    MAX_BYTES,
+    FrontMatterError,
+    key_lines,
+    load_yaml,
+    render_front_matter_file,
+    split_front_matter,
+)
+from .model import Paper, Theme
+from .problems import Problem
+
+NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,79}")
+THEME_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
+SOURCE_REF = re.compile(r"(?P<file>[^:/\\]+):(?P<line>[1-9][0-9]*)")
+
+
+@dataclass
+class Content:
+    """Everything under content/, as records, with every problem found on the way."""
+
+    root: Path
+    papers: list[Paper] = field(default_factory=list)
+    themes: list[Theme] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    lines: dict[str, dict[str, int]] = field(default_factory=dict)  # paper name -> key -> line
+
+
+def rel(path: Path, root: Path) -> str:
+    """A path as printed in messages: relative to the project (content/'s parent)."""
+    try:
+        return path.relative_to(root.parent).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def parse_record(cls, data, lines: dict[str, int], path: str, line: int):
+    """Check a mapping against a record's declared fields; returns (record or None, problems)."""
+    problems: list[Problem] = []
+    if not isinstance(data, dict):
+        return None, [Problem(path, line, "", f"expected a mapping of fields, found "
+                              f"{type(data).__name__}")]
+    hints = model.field_types(cls)
+    declared = {f.name: f for f in model.record_fields(cls)}
+    values = {}
+    for key, value in data.items():
+        where = lines.get(str(key), line)
+        spec = declared.get(key) if isinstance(key, str) else None
+        if spec is None or (cls is Paper and key == "abstract"):
+            known = ", ".join(n for n in declared if not (cls is Paper and n == "abstract"))
+            problems.append(Problem(path, where, str(key), f"unknown field (known: {known})"))
+        elif not model.check_type(hints[key], value):
+            problems.append(Problem(path, where, key, f"expected {model.describe_type(hints[key])}"
+                                    f", found {_show(value)}"))
+        else:
+            values[key] = value
+    for name, spec in declared.items():
+        if spec.metadata.get("required") and name not in data:
+            problems.append(Problem(path, line, name, "missing (required)"))
+        elif spec.metadata.get("required") and values.get(name) in ("", None):
+            problems.append(Problem(path, lines.get(name, line), name, "must not be empty"))
+    if problems:
+        return None, problems
+    return cls(**values), []
+
+
+def _show(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def read_themes(root: Path) -> tuple[list[Theme], list[Problem], dict[str, int]]:
+    """Load and validate content/themes.yml; returns themes, problems and each id's line."""
+    path = root / "themes.yml"
+    name = rel(path, root)
+    if not path.is_file():
+        return [], [Problem(name, 0, "", "missing: the digest needs its themes")], {}
+    try:
+        data, node = load_yaml(_read_text(path, name), name)
+    except FrontMatterError as exc:
+        return [], [exc.problem], {}
+    if not isinstance(data, list):
+        return [], [Problem(name, 1, "", "expected a list of themes")], {}
+    themes, problems, first_line = [], [], {}
+    for item, item_node in zip(data, node.value):
+        line = item_node.start_mark.line + 1
+        theme, found = parse_record(Theme, item, key_lines(item_node, 1), name, line)
+        problems += found
+        if theme is None:
+            continue
+        if not THEME_ID.fullmatch(theme.id):
+            problems.append(Problem(name, line, "id", f"'{theme.id}' must be lowercase letters, "
+                                    "digits and '-' (at most 40)"))
+        if theme.id in first_line:
+            problems.append(Problem(name, line, "id", f"theme '{theme.id}' is listed twice "
+                                    f"(first at line {first_line[theme.id]})"))
+            continue
+        for rule in theme.rules:
+            try:
+                re.compile(rule)
+            except re.error as exc:
+                problems.append(Problem(name, line, "rules", f"'{rule}' is not a valid regular "
+                                        f"expression: {exc}"))
+        first_line[theme.id] = line
+        themes.append(theme)
+    fallbacks = [t.id for t in themes if t.fallback]
+    if len(fallbacks) > 1:
+        problems.append(Problem(name, first_line[fallbacks[1]], "fallback",
+                                f"only one theme may be the fallback (also '{fallbacks[0]}')"))
+    return themes, problems, first_line
+
+
+def _read_text(path: Path, name: str) -> str:
+    data = path.read_bytes()
+    if len(data) > MAX_BYTES:
+        raise FrontMatterError(Problem(name, 0, "", f"file is larger than {MAX_BYTES} bytes; "
+                                       "refused"))
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise FrontMatterError(Problem(name, line, "", "not UTF-8 text")) from None
+
+
+def read_paper(path: Path, root: Path) -> tuple[Paper | None, list[Problem], dict[str, int]]:
+    """Load one paper file; returns the record (None if unusable), problems and key lines."""
+    name = rel(path, root)
+    try:
+        text = _read_text(path, name)
+        head, body, first = split_front_matter(text, name)
+        data, node = load_yaml(head, name, first)
+    except FrontMatterError as exc:
+        return None, [exc.problem], {}
+    lines = key_lines(node, first)
+    paper, problems = parse_record(Paper, data, lines, name, 1)
+    if paper is not None:
+        paper.abstract = body.strip()
+        paper.name = path.stem
+    return paper, problems, lines
+
+
+def read_content(root: Path) -> Content:
+    """Read content/ (themes and every paper) and check it as a whole."""
+    content = Content(root)
+    content.themes, content.problems, _ = read_themes(root)
+    theme_ids = {t.id for t in content.themes}
+    papers_dir = root / "papers"
+    seen_titles: dict[str, str] = {}
+    for path in sorted(papers_dir.glob("*.md")) if papers_dir.is_dir() else []:
+        paper, problems, lines = read_paper(path, root)
+        content.problems += problems
+        if paper is None:
+            continue
+        content.problems += check_paper(paper, lines, rel(path, root), theme_ids, root)
+        key = model.normalize_title(paper.title)
+        if key in seen_titles:
+            content.problems.append(Problem(rel(path, root), lines.get("title", 1), "title",
+                                            f"the same paper as {seen_titles[key]}"))
+        else:
+            seen_titles[key] = rel(path, root)
+        content.papers.append(paper)
+        content.lines[paper.name] = lines
+    return content
+
+
+def check_paper(paper: Paper, lines: dict[str, int], path: str, theme_ids: set[str],
+                root: Path) -> list[Problem]:
+    """Rules beyond types: file name, known and unique themes, sources that exist."""
+    problems = []
+    at = lambda key: lines.get(key, 1)  # noqa: E731
+    if not NAME.fullmatch(paper.name):
+        problems.append(Problem(path, 1, "", "file name must be lowercase ASCII letters, digits, "
+                                "'.', '_' and '-' (at most 80) ending in .md"))
+    if not paper.themes:
+        problems.append(Problem(path, at("themes"), "themes", "at least one theme is required"))
+    for theme in paper.themes:
+        if theme not in theme_ids:
+            problems.append(Problem(path, at("themes"), "themes", f"unknown theme '{theme}' "
+                                    f"(known: {', '.join(sorted(theme_ids))})"))
+    for label in ("themes", "tags", "links", "sources"):
+        values = getattr(paper, label)
+        for value in sorted({v for v in values if values.count(v) > 1}):
+            problems.append(Problem(path, at(label), label, f"'{value}' is listed twice"))
+    for link in paper.links:
+        if not re.match(r"https?://[^\s]+$", link):
+            problems.append(Problem(path, at("links"), "links", f"'{link}' is not an http(s) URL"))
+    for source in paper.sources:
+        match = SOURCE_REF.fullmatch(source)
+        if not match:
+            problems.append(Problem(path, at("sources"), "sources", f"'{source}' should be "
+                                    "'<stored listing>:<line>'"))
+        elif not (root / "sources" / match["file"]).is_file():
+            problems.append(Problem(path, at("sources"), "sources", f"'{match['file']}' is not "
+                                    "in content/sources/"))
+    if isinstance(paper.authors, int) and paper.authors < 1:
+        problems.append(Problem(path, at("authors"), "authors", "expected at least 1"))
+    if paper.upvotes is not None and paper.upvotes < 0:
+        problems.append(Problem(path, at("upvotes"), "upvotes", "expected 0 or more"))
+    if not paper.abstract:
+        problems.append(Problem(path, 1, "abstract", "the body (the abstract) is empty"))
+    return problems
+
+
+def render_paper_file(paper: Paper) -> str:
+    """A paper as its content file: front matter in declared order, then the abstract."""
+    data = {f.name: getattr(paper, f.name) for f in model.front_matter_fields()}
+    return render_front_matter_file(data, paper.abstract)

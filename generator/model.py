@@ -1,0 +1,162 @@
+"""The records of the digest: Paper and Theme, each declared once.
+
+Every field is a dataclass field with a type, a default and a docstring (``metadata["doc"]``).
+That single declaration drives front-matter parsing and validation (``content.py``), the order
+of keys in front matter, which fields the importer may refresh (``owner``) and the field
+reference in the README (``render_schema_table``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import types
+import typing
+from dataclasses import dataclass, field
+
+SOURCE = "source"  # refreshed by the importer from the listings, unless a curator changed it
+CURATOR = "curator"  # proposed once when a paper is added, then never touched by the importer
+
+
+def _field(default, doc: str, owner: str, required: bool = False):
+    kwargs = {"default_factory": list} if default == [] else {"default": default}
+    return field(metadata={"doc": doc, "owner": owner, "required": required}, **kwargs)
+
+
+@dataclass
+class Paper:
+    """One paper: the front matter of content/papers/<name>.md plus its abstract (the body)."""
+
+    title: str = _field("", "The paper's title, as the listing gives it.", SOURCE, required=True)
+    authors: int | list[str] | None = _field(
+        None, "How many authors the paper has, or their names when known; null if unknown.", SOURCE
+    )
+    organization: str | None = _field(
+        None, "The organisation a listing shows instead of an author count, if any.", SOURCE
+    )
+    published: dt.date | None = _field(
+        None, "The paper's own date (its arXiv date), or null when no listing gave one.", SOURCE
+    )
+    listed: dt.date | None = _field(
+        None, "The first day a Hugging Face listing showed the paper.", SOURCE
+    )
+    added: dt.date | None = _field(
+        None,
+        "The day the paper entered the digest; feeds order and date their items by it.",
+        SOURCE,
+        required=True,
+    )
+    upvotes: int | None = _field(
+        None, "Hugging Face upvotes, from the newest listing that shows a count.", SOURCE
+    )
+    themes: list[str] = _field(
+        [], "Theme ids from content/themes.yml (at least one); proposed by the rules.", CURATOR
+    )
+    tags: list[str] = _field([], "Free-form keywords chosen by curators.", CURATOR)
+    links: list[str] = _field(
+        [], "Code, project and data URLs (found in the abstract, or added by hand).", SOURCE
+    )
+    note: str | None = _field(None, "The curator's own remarks, shown on the paper page.", CURATOR)
+    sources: list[str] = _field(
+        [],
+        "The listing entries the paper came from: `<stored listing>:<line>` under content/sources/.",
+        SOURCE,
+    )
+    abstract: str = field(default="", metadata={"doc": "The body of the file.", "owner": SOURCE})
+    # Where the record lives; not front matter.
+    name: str = field(default="", compare=False, metadata={"internal": True})
+
+
+@dataclass
+class Theme:
+    """One theme of content/themes.yml."""
+
+    id: str = _field("", "Short permanent id: the theme page lives at themes/<id>/.", CURATOR, True)
+    title: str = _field("", "The theme's name as readers see it.", CURATOR, True)
+    description: str = _field("", "One or two sentences shown on the theme page.", CURATOR, True)
+    rules: list[str] = _field(
+        [],
+        "Regular expressions (case-insensitive) matched against a new paper's title and abstract; "
+        "a match in the title counts three times.",
+        CURATOR,
+    )
+    fallback: bool = _field(
+        False, "Given to a new paper that matches no rule (at most one theme has it).", CURATOR
+    )
+
+
+def record_fields(cls) -> list[dataclasses.Field]:
+    """The fields of a record that are written to its file, in file order."""
+    return [f for f in dataclasses.fields(cls) if not f.metadata.get("internal")]
+
+
+def front_matter_fields() -> list[dataclasses.Field]:
+    """Paper fields that live in front matter (everything but the abstract body)."""
+    return [f for f in record_fields(Paper) if f.name != "abstract"]
+
+
+def describe_type(tp) -> str:
+    """A reader's name for a field type: 'a whole number', 'a date (YYYY-MM-DD)', ..."""
+    names = {
+        bool: "true or false",
+        str: "text",
+        int: "a whole number",
+        dt.date: "a date (YYYY-MM-DD)",
+        type(None): "null",
+    }
+    if tp in names:
+        return names[tp]
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        return " or ".join(describe_type(a) for a in typing.get_args(tp))
+    if origin is list:
+        return f"a list of {describe_type(typing.get_args(tp)[0])}"
+    raise TypeError(tp)
+
+
+def check_type(tp, value) -> bool:
+    """Whether a YAML value fits a declared field type (bool is not a number here)."""
+    if tp is type(None):
+        return value is None
+    if tp is bool:
+        return isinstance(value, bool)
+    if tp is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if tp is dt.date:
+        return isinstance(value, dt.date) and not isinstance(value, dt.datetime)
+    if tp is str:
+        return isinstance(value, str)
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        return any(check_type(a, value) for a in typing.get_args(tp))
+    if origin is list:
+        (item,) = typing.get_args(tp)
+        return isinstance(value, list) and all(check_type(item, v) for v in value)
+    raise TypeError(tp)
+
+
+def field_types(cls) -> dict[str, object]:
+    """Resolved annotations of a record (annotations are strings under __future__)."""
+    return typing.get_type_hints(cls)
+
+
+def render_schema_table() -> str:
+    """The Markdown field reference of a paper's front matter, as shown in the README."""
+    hints = field_types(Paper)
+    rows = ["| field | type | owner | meaning |", "|---|---|---|---|"]
+    for f in front_matter_fields():
+        required = " (required)" if f.metadata.get("required") else ""
+        rows.append(
+            f"| `{f.name}` | {describe_type(hints[f.name])}{required} | {f.metadata['owner']} "
+            f"| {f.metadata['doc']} |"
+        )
+    return "\n".join(rows) + "\n"
+
+
+def normalize_title(title: str) -> str:
+    """A paper's identity across listings: case, accents, punctuation and spacing ignored."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKD", title).casefold()
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return " ".join("".join(c if c.isalnum() else " " for c in text).split())

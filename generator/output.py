@@ -1,0 +1,90 @@
+"""The one module that writes files: content files, the generated docs/ tree, the site swap.
+
+It writes only what changed (so MkDocs' live reload and a no-change rebuild stay cheap), removes
+what is stale, refuses any path that would leave its folder, and swaps a finished site into
+place only once it is complete.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path, PurePosixPath
+
+
+class UnsafePathError(ValueError):
+    """A generated path that would land outside its output folder."""
+
+
+def safe_target(root: Path, relpath: str) -> Path:
+    """root/relpath, refusing absolute paths, '..', backslashes and hidden tricks."""
+    pure = PurePosixPath(relpath)
+    if (pure.is_absolute() or not pure.parts or any(p in ("", ".", "..") for p in pure.parts)
+            or "\\" in relpath or "\x00" in relpath):
+        raise UnsafePathError(f"refusing to write outside {root}: {relpath!r}")
+    target = root.joinpath(*pure.parts)
+    if not target.resolve().is_relative_to(root.resolve()):
+        raise UnsafePathError(f"refusing to write outside {root}: {relpath!r}")
+    return target
+
+
+def write_file(target: Path, text: str) -> bool:
+    """Write text atomically (temp file + rename) if it differs; returns whether it wrote."""
+    data = text.encode("utf-8")
+    if target.is_file() and target.read_bytes() == data:
+        return False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return True
+
+
+def write_files(root: Path, files: dict[str, str]) -> list[str]:
+    """Write {relative path: text} under root; returns the paths that changed, sorted."""
+    targets = {rel: safe_target(root, rel) for rel in files}  # check every path before writing
+    return [rel for rel in sorted(files) if write_file(targets[rel], files[rel])]
+
+
+def write_tree(root: Path, files: dict[str, str]) -> tuple[list[str], list[str]]:
+    """Make root hold exactly these files: write the changed ones, delete the stale ones."""
+    changed = write_files(root, files)
+    keep = {safe_target(root, rel).resolve() for rel in files}
+    removed = []
+    for path in sorted(root.rglob("*"), reverse=True):
+        if path.is_file() and path.resolve() not in keep:
+            path.unlink()
+            removed.append(path.relative_to(root).as_posix())
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+    return changed, sorted(removed)
+
+
+def new_staging_dir(final: Path) -> Path:
+    """An empty folder beside `final` to build into (same file system, so the swap is a rename)."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}-new-"))
+
+
+def swap_into_place(staging: Path, final: Path) -> None:
+    """Replace `final` by the finished `staging` folder; the old one is removed afterwards."""
+    old = None
+    if final.exists():
+        old = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}-old-"))
+        old.rmdir()
+        os.rename(final, old)
+    os.rename(staging, final)
+    if old is not None:
+        shutil.rmtree(old)
+
+
+def discard(staging: Path) -> None:
+    """Remove an unfinished build."""
+    shutil.rmtree(staging, ignore_errors=True)

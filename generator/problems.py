@@ -1,0 +1,43 @@
+"""Problems found in input: collected with file and line, printed together like a compiler's."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One mistake in one file: `path:line: field: message`."""
+
+    path: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+    def annotation(self) -> str:
+        """The GitHub Actions workflow command that marks this problem on the pull request."""
+        text = (f"{self.field}: {self.message}" if self.field else self.message)
+        text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        line = f",line={self.line}" if self.line else ""
+        return f"::error file={self.path}{line}::{text}"
+
+
+class ProblemsError(Exception):
+    """Raised with every problem found, once a stage has looked at all of its input."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__(f"{len(problems)} problem(s)")
+        self.problems = sorted(set(problems))
+
+
+def format_problems(problems: list[Problem]) -> str:
+    """All problems, one per line, plus GitHub annotations when running under Actions."""
+    lines = [str(p) for p in problems]
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        lines += [p.annotation() for p in problems]
+    return "\n".join(lines)
