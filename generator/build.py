@@ -1,0 +1,164 @@
+"""Building the site: check content/, render docs/, run MkDocs, swap site/ into place.
+
+content/ --read_content--> records --render_pages/render_rss--> {path: text}
+--write_tree--> docs/ --MkDocs (strict)--> staging folder --swap--> site/
+
+A build that fails at any step leaves the previous site/ exactly as it was. The only date MkDocs
+would take from the clock (sitemap lastmod, gzip header) comes from SOURCE_DATE_EPOCH, which is
+set from the data: the newest `added` date.
+"""
+
+from __future__ import annotations
+
+import calendar
+import contextlib
+import io
+import logging
+import os
+import threading
+import time
+from pathlib import Path
+
+from . import output
+from .content import Content, read_content
+from .feeds import FeedSettings, render_rss
+from .pages import render_pages
+from .problems import format_problems
+
+os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material 9.8 nags about MkDocs 2 otherwise
+
+
+class BuildError(Exception):
+    """A build that stopped; its message says why and that site/ was left untouched."""
+
+
+def load_mkdocs_config(project: Path, **overrides):
+    """mkdocs.yml as MkDocs validates it (docs/ is created first: MkDocs requires it)."""
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import ConfigurationError
+
+    (project / "docs").mkdir(exist_ok=True)
+    try:
+        with contextlib.redirect_stderr(io.StringIO()):
+            return load_config(str(project / "mkdocs.yml"), **overrides)
+    except ConfigurationError as exc:
+        raise BuildError(f"mkdocs.yml: {exc}") from None
+
+
+def feed_settings(config) -> FeedSettings:
+    """Feed settings from the MkDocs config (site_url must be absolute for feeds)."""
+    site_url = config["site_url"] or ""
+    if not site_url.startswith(("http://", "https://")):
+        raise BuildError("mkdocs.yml: site_url: feeds need the site's absolute address")
+    digest = (config["extra"] or {}).get("digest") or {}
+    if not digest.get("feed_id"):
+        raise BuildError("mkdocs.yml: extra.digest.feed_id: the feed item id authority is missing")
+    return FeedSettings(
+        site_url=site_url.rstrip("/") + "/",
+        title=config["site_name"],
+        description=config["site_description"] or config["site_name"],
+        id_authority=str(digest["feed_id"]),
+    )
+
+
+def read_checked_content(project: Path) -> Content:
+    """content/ as records, or a BuildError listing every problem."""
+    content = read_content(project / "content")
+    if content.problems:
+        raise BuildError(format_problems(content.problems) + f"\n{len(content.problems)} "
+                         "problem(s) in content/; nothing was built and site/ is unchanged")
+    return content
+
+
+def generate_docs(project: Path, config) -> tuple[Content, list[str], list[str]]:
+    """Render every generated file and make docs/ hold exactly them."""
+    content = read_checked_content(project)
+    feed = render_rss(content.papers, content.themes, feed_settings(config))
+    files = render_pages(content.papers, content.themes, feed)
+    changed, removed = output.write_tree(project / "docs", files)
+    return content, changed, removed
+
+
+def source_date_epoch(content: Content) -> str:
+    """The newest `added` date as seconds since the epoch: the build's only date."""
+    newest = max((p.added for p in content.papers), default=None)
+    return str(calendar.timegm(newest.timetuple())) if newest else "0"
+
+
+def build_site(project: Path, echo=print) -> str:
+    """The whole build; returns a one-line report, raises BuildError on any failure."""
+    from mkdocs.commands.build import build
+    from mkdocs.exceptions import Abort, MkDocsException
+
+    project = project.resolve()
+    final = project / "site"
+    staging = output.new_staging_dir(final)
+    try:
+        config = load_mkdocs_config(project, site_dir=str(staging), strict=True)
+        if Path(config["site_dir"]).resolve() != staging.resolve():
+            raise BuildError("mkdocs.yml: site_dir could not be redirected")
+        content, changed, removed = generate_docs(project, config)
+        echo(f"docs/: {len(changed)} written, {len(removed)} removed")
+        previous = os.environ.get("SOURCE_DATE_EPOCH")
+        os.environ["SOURCE_DATE_EPOCH"] = source_date_epoch(content)
+        handler = _mkdocs_log_handler()
+        try:
+            build(config)
+        except (Abort, MkDocsException) as exc:
+            raise BuildError(f"MkDocs build failed: {exc}\nsite/ is unchanged") from None
+        finally:
+            logging.getLogger("mkdocs").removeHandler(handler)
+            _restore_env("SOURCE_DATE_EPOCH", previous)
+        output.swap_into_place(staging, final)
+    except BaseException:
+        output.discard(staging)
+        raise
+    return f"built site/: {len(content.papers)} papers, {len(content.themes)} themes, feed.xml"
+
+
+def _mkdocs_log_handler() -> logging.Handler:
+    handler = logging.StreamHandler()
+    handler.setLevel(logging.WARNING)
+    handler.setFormatter(logging.Formatter("%(levelname)s - %(message)s"))
+    logging.getLogger("mkdocs").addHandler(handler)
+    return handler
+
+
+def _restore_env(name: str, value: str | None) -> None:
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
+
+
+def _content_signature(root: Path) -> tuple:
+    return tuple(sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size)
+                        for p in root.rglob("*") if p.is_file()))
+
+
+def serve_site(project: Path, dev_addr: str, echo=print) -> None:
+    """Generate docs/, then serve with MkDocs' live reload; content/ edits regenerate docs/."""
+    from mkdocs.commands.serve import serve
+
+    project = project.resolve()
+    config = load_mkdocs_config(project)
+    generate_docs(project, config)
+    os.environ["SOURCE_DATE_EPOCH"] = "0"
+
+    def watch_content() -> None:
+        # MkDocs watches docs/; this thread turns content/ edits into docs/ edits.
+        seen = _content_signature(project / "content")
+        while True:
+            time.sleep(1.0)
+            current = _content_signature(project / "content")
+            if current == seen:
+                continue
+            seen = current
+            try:
+                _, changed, removed = generate_docs(project, config)
+                echo(f"content/ changed: {len(changed)} page(s) written, {len(removed)} removed")
+            except BuildError as exc:
+                echo(str(exc))
+
+    threading.Thread(target=watch_content, daemon=True).start()
+    serve(config_file=str(project / "mkdocs.yml"), dev_addr=dev_addr, livereload=True)

@@ -1,0 +1,133 @@
+"""Rendering the generated Markdown pages of docs/: pure functions from records to text.
+
+Pages are Jinja templates with autoescaping on; untrusted text enters them only through the
+`md` filter (escaped Markdown), the `yaml` filter (front matter) or as HTML already made safe
+by `text.py`. MkDocs/Material print front-matter `title` and `description` unescaped, so those
+are HTML-escaped before they are written.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import jinja2
+from markupsafe import Markup, escape
+
+from .model import Paper, Theme
+from .text import md_escape, render_abstract_html, render_plain
+
+LATEST = 20  # papers on the home page
+SUMMARY_CHARS = 200
+
+
+def _yaml_string(value) -> Markup:
+    # JSON strings are valid YAML double-quoted scalars; keep non-ASCII readable.
+    return Markup(json.dumps(str(value), ensure_ascii=False))
+
+
+def _long_date(value) -> str:
+    return f"{value:%B} {value.day}, {value.year}"
+
+
+_env = jinja2.Environment(
+    loader=jinja2.PackageLoader("generator", "templates"),
+    autoescape=True,
+    keep_trailing_newline=True,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    undefined=jinja2.StrictUndefined,
+)
+_env.filters["md"] = lambda value: Markup(md_escape(str(value)))
+_env.filters["yaml"] = _yaml_string
+_env.filters["longdate"] = _long_date
+
+
+@dataclass(frozen=True)
+class Link:
+    """An external link as shown on a paper page."""
+
+    url: str
+    kind: str
+    label: str
+
+
+def classify_link(url: str) -> Link:
+    """Name a URL by what it most likely is: code, data or project page."""
+    parts = urlsplit(url)
+    host = parts.netloc.lower().removeprefix("www.")
+    path = parts.path.rstrip("/")
+    if host in ("github.com", "gitlab.com", "bitbucket.org") or host.endswith(".github.com"):
+        kind = "code"
+    elif host == "huggingface.co" and path.startswith(("/datasets", "/spaces")):
+        kind = "data" if path.startswith("/datasets") else "demo"
+    elif host == "huggingface.co":
+        kind = "model"
+    else:
+        kind = "project"
+    return Link(url, kind, (host + path) if path else host)
+
+
+def sort_newest(papers: list[Paper]) -> list[Paper]:
+    """Newest additions first; ties by title, then file name, so the order is total."""
+    ordered = sorted(papers, key=lambda p: (p.title.casefold(), p.name))
+    return sorted(ordered, key=lambda p: p.added, reverse=True)
+
+
+def summarize(paper: Paper, limit: int = SUMMARY_CHARS) -> str:
+    """The start of the abstract as plain text, cut at a word."""
+    text = render_plain(paper.abstract)
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
+def _authors(paper: Paper) -> str:
+    if isinstance(paper.authors, int):
+        return f"{paper.authors} author{'s' if paper.authors != 1 else ''}"
+    return ", ".join(paper.authors or [])
+
+
+def render_paper_page(paper: Paper, themes: dict[str, Theme]) -> str:
+    """docs/papers/<name>.md for one paper."""
+    return _env.get_template("paper.md.j2").render(
+        paper=paper,
+        summary=escape(summarize(paper, 160)),
+        authors=_authors(paper),
+        themes=[themes[t] for t in paper.themes],
+        links=[classify_link(url) for url in paper.links],
+        abstract=Markup(render_abstract_html(paper.abstract)),
+        note=Markup(render_abstract_html(paper.note)) if paper.note else "",
+    )
+
+
+def theme_counts(papers: list[Paper], themes: list[Theme]) -> list[tuple[Theme, int]]:
+    """Each theme (in themes.yml order) with how many papers it holds."""
+    counts = Counter(t for p in papers for t in p.themes)
+    return [(theme, counts[theme.id]) for theme in themes]
+
+
+def render_pages(papers: list[Paper], themes: list[Theme], feed_xml: str) -> dict[str, str]:
+    """Every generated file of docs/: {path relative to docs/: text}."""
+    by_id = {t.id: t for t in themes}
+    newest = sort_newest(papers)
+    counts = theme_counts(papers, themes)
+    files = {
+        "index.md": _env.get_template("home.md.j2").render(
+            total=len(papers), themes=counts, latest=newest[:LATEST],
+            last_added=newest[0].added if newest else None,
+        ),
+        "themes/index.md": _env.get_template("themes.md.j2").render(themes=counts),
+        "tags.md": _env.get_template("tags.md.j2").render(),
+        "feed.xml": feed_xml,
+    }
+    titles = {t.id: t.title for t in themes}
+    for theme in themes:
+        members = [p for p in newest if theme.id in p.themes]
+        files[f"themes/{theme.id}.md"] = _env.get_template("theme.md.j2").render(
+            theme=theme, papers=members, titles=titles)
+    for paper in papers:
+        files[f"papers/{paper.name}.md"] = render_paper_page(paper, by_id)
+    return files
