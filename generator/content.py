@@ -15,6 +15,7 @@ from . import model
 from .frontmatter import (
     MAX_BYTES,
     FrontMatterError,
+    NotADate,
     key_lines,
     load_yaml,
     render_front_matter_file,
@@ -25,6 +26,7 @@ from .problems import Problem
 
 NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,79}")
 THEME_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
+TAG = re.compile(r"\w[\w .+#/-]{0,39}")  # Material prints tag names unescaped: no markup
 SOURCE_REF = re.compile(r"(?P<file>[^:/\\]+):(?P<line>[1-9][0-9]*)")
 
 
@@ -62,6 +64,8 @@ def parse_record(cls, data, lines: dict[str, int], path: str, line: int):
         if spec is None or (cls is Paper and key == "abstract"):
             known = ", ".join(n for n in declared if not (cls is Paper and n == "abstract"))
             problems.append(Problem(path, where, str(key), f"unknown field (known: {known})"))
+        elif isinstance(value, NotADate):
+            problems.append(Problem(path, where, key, f"'{value}' is not a calendar date"))
         elif not model.check_type(hints[key], value):
             problems.append(Problem(path, where, key, f"expected {model.describe_type(hints[key])}"
                                     f", found {_show(value)}"))
@@ -70,7 +74,7 @@ def parse_record(cls, data, lines: dict[str, int], path: str, line: int):
     for name, spec in declared.items():
         if spec.metadata.get("required") and name not in data:
             problems.append(Problem(path, line, name, "missing (required)"))
-        elif spec.metadata.get("required") and values.get(name) in ("", None):
+        elif spec.metadata.get("required") and name in values and values[name] in ("", None):
             problems.append(Problem(path, lines.get(name, line), name, "must not be empty"))
     if problems:
         return None, problems
@@ -194,6 +198,10 @@ def check_paper(paper: Paper, lines: dict[str, int], path: str, theme_ids: set[s
         values = getattr(paper, label)
         for value in sorted({v for v in values if values.count(v) > 1}):
             problems.append(Problem(path, at(label), label, f"'{value}' is listed twice"))
+    for tag in paper.tags:
+        if not TAG.fullmatch(tag):
+            problems.append(Problem(path, at("tags"), "tags", f"{tag!r} must be letters, digits, "
+                                    "spaces and . + # / - (at most 40)"))
     for link in paper.links:
         if not re.match(r"https?://[^\s]+$", link):
             problems.append(Problem(path, at("links"), "links", f"'{link}' is not an http(s) URL"))

@@ -10,7 +10,23 @@ import yaml
 
 from .problems import Problem
 
-Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class NotADate(str):
+    """A YAML timestamp that names no real day (2025-02-30); validation reports it."""
+
+
+class Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """Safe loader whose impossible dates become NotADate instead of a crash."""
+
+    def construct_yaml_timestamp(self, node):
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return NotADate(node.value)
+
+
+Loader.add_constructor("tag:yaml.org,2002:timestamp", Loader.construct_yaml_timestamp)
 
 
 class Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
@@ -53,9 +69,12 @@ def load_yaml(text: str, path: str, first_line: int = 1):
     try:
         node = yaml.compose(text, Loader=Loader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        # Point at where the broken construct starts (an unclosed quote), not where it ended.
+        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
         line = first_line + (mark.line if mark else 0)
         reason = getattr(exc, "problem", None) or str(exc)
+        context = getattr(exc, "context", None)
+        reason = f"{context}: {reason}" if context else reason
         raise FrontMatterError(Problem(path, line, "", f"invalid YAML: {reason}")) from None
     if node is None:
         return None, None

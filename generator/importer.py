@@ -200,17 +200,15 @@ def plan_import(paths: list[Path], year: int, root: Path) -> ImportPlan:
             old = papers[target]
             paper = merge(old, derive(old.sources, store), derive(old.sources + refs, store))
         relpath = f"papers/{paper.name}.md"
-        text = render_paper_file(paper)
-        existing = root / relpath
-        if not existing.is_file():
+        if target.startswith("new:"):
             action = "added"
-        elif existing.read_text(encoding="utf-8") == text:
-            action = "unchanged"
+        elif paper == papers[target]:
+            action = "unchanged"  # same values: a curator's own formatting stays as it is
         else:
             action = "updated"
-        plan.actions.append((action, rel(existing, root)))
+        plan.actions.append((action, rel(root / relpath, root)))
         if action != "unchanged":
-            plan.files[relpath] = text
+            plan.files[relpath] = render_paper_file(paper)
     plan.actions.sort(key=lambda item: item[1])
     return plan
 

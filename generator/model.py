@@ -40,7 +40,7 @@ class Paper:
     listed: dt.date | None = _field(
         None, "The first day a Hugging Face listing showed the paper.", SOURCE
     )
-    added: dt.date | None = _field(
+    added: dt.date = _field(
         None,
         "The day the paper entered the digest; feeds order and date their items by it.",
         SOURCE,

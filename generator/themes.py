@@ -28,11 +28,9 @@ def propose_themes(title: str, abstract: str, themes: list[Theme]) -> list[str]:
     """1-3 theme ids for a paper: the best-scoring themes, else the fallback theme."""
     scored = [(score_theme(t, title, abstract), i, t.id) for i, t in enumerate(themes)]
     ranked = sorted((s for s in scored if s[0] >= MIN_SCORE), key=lambda s: (-s[0], s[1]))
-    best = [theme_id for _, _, theme_id in ranked[:MAX_THEMES]]
-    if best:
-        # Keep only themes that score at least a third of the best one: fewer, truer themes.
+    if ranked:
+        # Only themes scoring at least a third of the best one: fewer, truer proposals.
         top = ranked[0][0]
-        best = [theme_id for score, _, theme_id in ranked[:MAX_THEMES] if 3 * score >= top]
-        return best
+        return [theme_id for score, _, theme_id in ranked[:MAX_THEMES] if 3 * score >= top]
     fallback = [t.id for t in themes if t.fallback]
     return fallback[:1] or [t.id for t in themes[:1]]

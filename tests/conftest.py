@@ -1,0 +1,72 @@
+"""Shared test helpers: a throw-away digest project, the real CLI, golden files.
+
+Regenerate every golden file on purpose with:  DIGEST_UPDATE_GOLDEN=1 pytest
+then review the diff like code.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+LISTINGS = FIXTURES / "listings"
+GOLDEN = Path(__file__).resolve().parent / "golden"
+SEEDS = REPO.parent / "shared" / "seeds"
+
+
+def run_digest(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+    """The real entry point (`python -m generator`), as a reader of the README would run it."""
+    return subprocess.run(
+        [sys.executable, "-m", "generator", *args], cwd=cwd, capture_output=True, text=True,
+        env={**os.environ, "GITHUB_ACTIONS": "", **(env or {})}, timeout=600,
+    )
+
+
+def make_project(root: Path, themes: Path = FIXTURES / "sample" / "themes.yml") -> Path:
+    """A digest project with the repository's mkdocs.yml and theme, and an empty content/."""
+    root.mkdir(parents=True, exist_ok=True)
+    config = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
+    # No generator/ folder here: it would shadow the installed package for `python -m`.
+    config = config.replace("custom_dir: generator/theme",
+                            f"custom_dir: {REPO / 'generator' / 'theme'}")
+    (root / "mkdocs.yml").write_text(config, encoding="utf-8")
+    (root / "content" / "papers").mkdir(parents=True)
+    shutil.copy(themes, root / "content" / "themes.yml")
+    return root
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return make_project(tmp_path / "digest")
+
+
+class Golden:
+    """Compare text with tests/golden/<name>; DIGEST_UPDATE_GOLDEN=1 rewrites it."""
+
+    update = os.environ.get("DIGEST_UPDATE_GOLDEN") == "1"
+
+    def check(self, name: str, text: str) -> None:
+        path = GOLDEN / name
+        if self.update:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            return
+        assert path.is_file(), f"missing golden file {path}; run DIGEST_UPDATE_GOLDEN=1 pytest"
+        expected = path.read_text(encoding="utf-8")
+        if text != expected:
+            diff = "".join(difflib.unified_diff(
+                expected.splitlines(True), text.splitlines(True), f"golden/{name}", "actual"))
+            pytest.fail(f"output differs from golden/{name}:\n{diff}")
+
+
+@pytest.fixture
+def golden() -> Golden:
+    return Golden()

@@ -1,0 +1,132 @@
+"""`digest build` of a tiny sample site: real MkDocs, real feed parsing, golden docs/."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import feedparser
+import pytest
+
+from conftest import LISTINGS, make_project, run_digest
+
+SAMPLE_LISTINGS = ["metadata_block.txt", "organisation_line.txt", "no_metadata.txt"]
+
+
+def digest_tree(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory) -> Path:
+    project = make_project(tmp_path_factory.mktemp("sample") / "digest")
+    result = run_digest("import", "--year", "2025",
+                        *[str(LISTINGS / n) for n in SAMPLE_LISTINGS], cwd=project)
+    assert result.returncode == 0, result.stderr
+    build = run_digest("build", cwd=project)
+    assert build.returncode == 0, build.stderr
+    assert "WARNING" not in build.stderr  # the build is strict: any warning would fail it
+    return project
+
+
+def papers_of(project: Path) -> dict[str, str]:
+    out = {}
+    for path in sorted((project / "content/papers").glob("*.md")):
+        out[path.stem] = re.search(r"^title: (.*)$", path.read_text(), re.M).group(1).strip("'\"")
+    return out
+
+
+def test_generated_docs_match_golden(sample, golden):
+    for path in sorted((sample / "docs").rglob("*")):
+        if path.is_file():
+            golden.check(f"sample_docs/{path.relative_to(sample / 'docs')}", path.read_text())
+
+
+def test_every_paper_has_a_page_and_is_searchable(sample):
+    index = json.loads((sample / "site/search/search_index.json").read_text())
+    indexed_titles = {d["title"] for d in index["docs"] if d["location"].startswith("papers/")}
+    for name, title in papers_of(sample).items():
+        assert (sample / f"site/papers/{name}/index.html").is_file()
+        assert title in indexed_titles
+    # Listing pages stay out of the index so a query lands on papers.
+    assert not [d for d in index["docs"] if d["location"].startswith(("themes/", "tags/"))]
+    assert all(d["location"] != "" for d in index["docs"])
+
+
+def test_theme_pages_list_their_papers_newest_first(sample):
+    html = (sample / "site/themes/other/index.html").read_text()
+    assert "Everything else." in html
+    positions = [html.find(f"../../papers/{n}/") for n in papers_of(sample)]
+    assert all(p > 0 for p in positions if p != -1)
+    assert (sample / "site/themes/index.html").is_file()
+
+
+def test_feed_is_valid_rss_with_stable_unique_ids(sample):
+    feed = feedparser.parse((sample / "site/feed.xml").read_bytes())
+    assert feed.bozo == 0, feed.bozo_exception
+    assert feed.version == "rss20"
+    assert feed.feed.link == "https://llm-reasoning-digest.github.io/"
+    ids = [e.id for e in feed.entries]
+    assert len(ids) == len(set(ids)) == 5
+    assert all(i.startswith("tag:llm-reasoning-digest,2025:papers/") for i in ids)
+    dates = [e.published_parsed for e in feed.entries]
+    assert dates == sorted(dates, reverse=True)
+    # Newest listing (Dec 8) first; its papers carry pubDate = added.
+    assert feed.entries[0].published == "Mon, 08 Dec 2025 00:00:00 +0000"
+    assert feed.feed.updated == "Mon, 08 Dec 2025 00:00:00 +0000"
+    assert all(e.link.startswith("https://llm-reasoning-digest.github.io/papers/")
+               for e in feed.entries)
+
+
+def test_every_page_advertises_the_feed(sample):
+    pages = list((sample / "site").rglob("*.html"))
+    assert pages
+    for page in pages:
+        assert ('<link rel="alternate" type="application/rss+xml" title="LLM Reasoning Digest '
+                '(RSS)" href="https://llm-reasoning-digest.github.io/feed.xml">'
+                in page.read_text()), page
+
+
+def test_paper_pages_are_not_in_the_nav(sample):
+    html = (sample / "site/index.html").read_text()
+    nav = html[html.find('<nav class="md-nav md-nav--primary"'):]
+    nav = nav[: nav.find("</nav>")]
+    assert "papers/" not in nav and "Themes" in nav
+
+
+def test_rebuild_is_byte_identical(sample):
+    before = digest_tree(sample / "site")
+    assert run_digest("build", cwd=sample).returncode == 0
+    assert digest_tree(sample / "site") == before
+    assert "sitemap.xml.gz" in before
+
+
+def test_broken_content_fails_and_leaves_the_site(tmp_path):
+    project = make_project(tmp_path / "digest")
+    run_digest("import", "--year", "2025", str(LISTINGS / "metadata_block.txt"), cwd=project)
+    assert run_digest("build", cwd=project).returncode == 0
+    before = digest_tree(project / "site")
+    paper = next((project / "content/papers").glob("carft*.md"))
+    paper.write_text(paper.read_text().replace("upvotes: 3", "upvotes: lots"))
+    result = run_digest("build", cwd=project)
+    assert result.returncode == 1
+    assert (f"content/papers/{paper.name}:8: upvotes: expected a whole number or null, "
+            "found 'lots'") in result.stderr
+    assert digest_tree(project / "site") == before
+    assert not list(project.glob(".site-*"))
+
+
+def test_removed_paper_disappears_everywhere(tmp_path):
+    project = make_project(tmp_path / "digest")
+    run_digest("import", "--year", "2025", str(LISTINGS / "metadata_block.txt"), cwd=project)
+    assert run_digest("build", cwd=project).returncode == 0
+    gone = next((project / "content/papers").glob("mindmerger*.md"))
+    gone.unlink()
+    assert run_digest("build", cwd=project).returncode == 0
+    assert not list((project / "docs").rglob(f"{gone.stem}*"))
+    assert not list((project / "site").rglob(f"{gone.stem}*"))
+    assert gone.stem not in (project / "site/feed.xml").read_text()
+    assert gone.stem not in (project / "site/search/search_index.json").read_text()

@@ -1,0 +1,124 @@
+"""`digest check`: every mistake printed as path:line: field: message, then exit 1."""
+
+from __future__ import annotations
+
+import shutil
+import time
+
+import pytest
+
+from conftest import FIXTURES, REPO, run_digest
+from generator.content import read_content, read_paper, render_paper_file
+
+BAD = FIXTURES / "bad_papers"
+CASES = {
+    "wrong_type": "8: upvotes: expected a whole number or null, found 'lots'",
+    "unknown_key": "14: rating: unknown field (known: title, authors, organization, published, "
+                   "listed, added, upvotes, themes, tags, links, note, sources)",
+    "unknown_theme": "9: themes: unknown theme 'robotics' (known: efficient, other, rl)",
+    "duplicate_theme": "9: themes: 'rl' is listed twice",
+    "impossible_date": "5: published: '2025-02-30' is not a calendar date",
+    "date_as_text": "7: added: expected a date (YYYY-MM-DD), found 'yesterday'",
+    "yaml_syntax": "2: invalid YAML: while scanning a quoted scalar: found unexpected end of "
+                   "stream",
+    "missing_title": "1: title: missing (required)",
+    "no_theme": "9: themes: at least one theme is required",
+    "javascript_link": "12: links: 'javascript:alert(1)' is not an http(s) URL",
+    "unsafe_tag": "11: tags: '<script>' must be letters, digits, spaces and . + # / - (at most 40)",
+    "missing_source": "14: sources: '2025-01-01_missing.txt' is not in content/sources/",
+    "alias_bomb": "2: YAML anchors and aliases (&, *) are not allowed",
+    "no_front_matter": "1: expected front matter starting with '---'",
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_each_mistake_is_reported_with_file_and_line(project, case):
+    shutil.copy(BAD / f"{case}.md", project / "content/papers" / f"{case}.md")
+    result = run_digest("check", cwd=project)
+    assert result.returncode == 1
+    assert result.stderr == (f"content/papers/{case}.md:{CASES[case]}\n"
+                             "1 problem(s) in content/\n")
+
+
+def test_all_mistakes_are_reported_together_with_annotations(project):
+    for case in CASES:
+        shutil.copy(BAD / f"{case}.md", project / "content/papers" / f"{case}.md")
+    result = run_digest("check", cwd=project, env={"GITHUB_ACTIONS": "true"})
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    for case, message in CASES.items():
+        assert f"content/papers/{case}.md:{message}" in lines
+        line, _, text = message.partition(": ")
+        assert f"::error file=content/papers/{case}.md,line={line}::{text}" in lines
+    # Several fixtures share a title, so duplicates are reported too: every problem is counted.
+    problems = [line for line in lines if line.startswith("content/")]
+    assert len(problems) > len(CASES)
+    assert lines[-1] == f"{len(problems)} problem(s) in content/"
+
+
+def test_duplicate_papers_are_reported(project):
+    shutil.copy(BAD / "valid.md", project / "content/papers/valid.md")
+    shutil.copy(BAD / "duplicate_of_valid.md", project / "content/papers/valid-again.md")
+    result = run_digest("check", cwd=project)
+    assert result.stderr.splitlines()[0] == (
+        "content/papers/valid.md:2: title: the same paper as content/papers/valid-again.md")
+
+
+@pytest.mark.parametrize("themes, message", [
+    ("- id: rl\n  title: A\n  description: B\n- id: rl\n  title: C\n  description: D\n",
+     "content/themes.yml:4: id: theme 'rl' is listed twice (first at line 1)"),
+    ("- id: Bad Id\n  title: A\n  description: B\n",
+     "content/themes.yml:1: id: 'Bad Id' must be lowercase letters, digits and '-' (at most 40)"),
+    ("- id: rl\n  title: A\n  description: B\n  rules: ['(unclosed']\n",
+     "content/themes.yml:1: rules: '(unclosed' is not a valid regular expression: missing ), "
+     "unterminated subpattern at position 0"),
+    ("- id: rl\n  title: A\n  colour: red\n  description: B\n",
+     "content/themes.yml:3: colour: unknown field (known: id, title, description, rules, "
+     "fallback)"),
+    ("themes: {}\n", "content/themes.yml:1: expected a list of themes"),
+])
+def test_themes_file_is_checked(project, themes, message):
+    (project / "content/themes.yml").write_text(themes)
+    result = run_digest("check", cwd=project)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0] == message
+
+
+def test_oversized_file_is_refused_quickly(project):
+    big = project / "content/papers/big.md"
+    big.write_text("---\ntitle: x\n---\n" + "a" * 2_000_000)
+    started = time.perf_counter()
+    content = read_content(project / "content")
+    assert time.perf_counter() - started < 5
+    assert [str(p) for p in content.problems] == [
+        "content/papers/big.md: file is larger than 1000000 bytes; refused"]
+
+
+def test_committed_content_is_valid_and_round_trips():
+    content = read_content(REPO / "content")
+    assert content.problems == []
+    assert len(content.papers) >= 115
+    for paper in content.papers:
+        path = REPO / "content/papers" / f"{paper.name}.md"
+        reloaded = path.with_name("roundtrip.tmp")
+        try:
+            reloaded.write_text(render_paper_file(paper), encoding="utf-8")
+            again, problems, _ = read_paper(reloaded, REPO / "content")
+        finally:
+            reloaded.unlink()
+        assert problems == [] and again == paper, paper.name
+
+
+def test_committed_themes_are_balanced():
+    content = read_content(REPO / "content")
+    assert 8 <= len(content.themes) <= 14
+    for theme in content.themes:
+        members = [p for p in content.papers if theme.id in p.themes]
+        assert 0 < len(members) <= 0.4 * len(content.papers), theme.id
+    assert all(1 <= len(p.themes) <= 3 for p in content.papers)
+
+
+def test_readme_documents_every_front_matter_field():
+    from generator.model import render_schema_table
+
+    assert render_schema_table() in (REPO / "README.md").read_text(encoding="utf-8")

@@ -1,0 +1,159 @@
+"""`digest import`: one paper one file, idempotent, order-independent, curators' edits kept."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import LISTINGS, SEEDS, make_project, run_digest
+from generator.content import read_content, read_paper
+
+SEED_FILES = sorted(SEEDS.glob("*.txt"))
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def imported(project: Path, *paths: Path, year: str = "2025") -> str:
+    result = run_digest("import", "--year", year, *map(str, paths), cwd=project)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_cli_reports_each_file_and_a_summary(project):
+    out = imported(project, LISTINGS / "metadata_block.txt")
+    assert out == (
+        "stored     content/sources/2025-12-08_metadata_block.txt\n"
+        "added      content/papers/carft-boosting-llm-reasoning-via-contrastive.md\n"
+        "added      content/papers/mindmerger-efficient-boosting-llm-reasoning-in-non.md\n"
+        "2 added, 0 updated, 0 unchanged\n")
+    text = (project / "content/papers/carft-boosting-llm-reasoning-via-contrastive.md").read_text()
+    assert text == (
+        "---\n"
+        "title: 'CARFT: Boosting LLM Reasoning via Contrastive Learning'\n"
+        "authors: 5\n"
+        "organization: null\n"
+        "published: 2025-08-20\n"
+        "listed: 2025-12-08\n"
+        "added: 2025-12-08\n"
+        "upvotes: 3\n"
+        "themes:\n- other\n"
+        "tags: []\n"
+        "links:\n- https://github.com/WNQzhu/CARFT\n"
+        "note: null\n"
+        "sources:\n- 2025-12-08_metadata_block.txt:13\n"
+        "---\n"
+        "Reinforced fine-tuning with annotated chains of thought, up to 10.15\\% better. "
+        "Code is available at https://github.com/WNQzhu/CARFT.\n")
+
+
+@pytest.mark.skipif(not SEED_FILES, reason="../shared/seeds is not beside the repository")
+def test_seed_import_is_order_independent_and_idempotent(tmp_path):
+    themes = Path(__file__).resolve().parent.parent / "content" / "themes.yml"
+    forward = make_project(tmp_path / "forward", themes)
+    backward = make_project(tmp_path / "backward", themes)
+    for path in SEED_FILES:
+        imported(forward, path)
+    for path in reversed(SEED_FILES):
+        imported(backward, path)
+    assert len(list((forward / "content/papers").glob("*.md"))) == 115
+    assert tree(forward / "content") == tree(backward / "content")
+    before = tree(forward / "content")
+    assert imported(forward, *SEED_FILES).endswith("0 added, 0 updated, 115 unchanged\n")
+    assert tree(forward / "content") == before
+
+
+def test_curator_edits_survive_reimport_and_source_fields_update(project, tmp_path):
+    imported(project, LISTINGS / "metadata_block.txt")
+    path = project / "content/papers/carft-boosting-llm-reasoning-via-contrastive.md"
+    # A curator reformats the file by hand: other key order, other quoting, flow lists.
+    path.write_text(
+        "---\n"
+        'sources: ["2025-12-08_metadata_block.txt:13"]\n'
+        "themes: [efficient, rl]\n"
+        "tags: [contrastive, cot]\n"
+        'note: "Read this first: the **CoT** ablation."\n'
+        'title: "CARFT: Contrastive Reinforced Fine-Tuning"\n'
+        "authors: 5\norganization: ~\npublished: 2025-08-20\nlisted: 2025-12-08\n"
+        "added: 2025-12-08\nupvotes: 3\nlinks: ['https://github.com/WNQzhu/CARFT']\n"
+        "---\n"
+        "Reinforced fine-tuning with annotated chains of thought, up to 10.15\\% better. "
+        "Code is available at https://github.com/WNQzhu/CARFT.\n")
+    assert imported(project, LISTINGS / "metadata_block.txt").endswith(
+        "0 added, 0 updated, 2 unchanged\n")
+    # A newer listing shows the same paper with more upvotes: source fields follow it.
+    newer = tmp_path / "newer.txt"
+    newer.write_text((LISTINGS / "metadata_block.txt").read_text()
+                     .replace("Dec 8", "Dec 20").replace("Aug 20 3", "Aug 20 9"))
+    imported(project, newer)
+    paper, problems, _ = read_paper(path, project / "content")
+    assert problems == []
+    assert (paper.title, paper.themes, paper.tags) == (
+        "CARFT: Contrastive Reinforced Fine-Tuning", ["efficient", "rl"], ["contrastive", "cot"])
+    assert paper.note == "Read this first: the **CoT** ablation."
+    assert paper.upvotes == 9
+    assert str(paper.listed) == "2025-12-08"
+    assert paper.sources == ["2025-12-08_metadata_block.txt:13", "2025-12-20_newer.txt:13"]
+
+
+def test_broken_entries_are_reported_and_the_rest_imported(project):
+    result = run_digest("import", "--year", "2025", str(LISTINGS / "missing_abstract.txt"),
+                        cwd=project)
+    assert result.returncode == 0
+    assert f"{LISTINGS / 'missing_abstract.txt'}:13: abstract: 'A Title Without Its Abstract' " \
+           "has a title but no abstract; entry skipped" in result.stderr
+    assert result.stdout.endswith("2 added, 0 updated, 0 unchanged, 2 problem(s) reported\n")
+    strict = run_digest("import", "--strict", "--year", "2025",
+                        str(LISTINGS / "missing_abstract.txt"), cwd=project)
+    assert strict.returncode == 1
+
+
+@pytest.mark.parametrize("name, message", [
+    ("empty", "empty.txt: the listing is empty"),
+    ("not_utf8", "not_utf8.txt:13: not UTF-8 text (byte 115)"),
+    ("no_date", "no_date.txt:1: date: expected the listing's date"),
+])
+def test_unreadable_listing_writes_nothing(project, name, message):
+    imported(project, LISTINGS / "metadata_block.txt")
+    before = tree(project / "content")
+    # A good listing in the same call is not imported either: all or nothing.
+    result = run_digest("import", "--year", "2025", str(LISTINGS / "no_metadata.txt"),
+                        str(LISTINGS / f"{name}.txt"), cwd=project)
+    assert result.returncode == 1
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert result.stderr.endswith("nothing was imported\n")
+    assert tree(project / "content") == before
+
+
+def test_hostile_titles_make_safe_unique_file_names(project, tmp_path):
+    titles = ["../../etc/passwd", "- leading: dash # [x] *y* 'q' \"d\"", "Ünïcödé Tïtlé",
+              "数学推理", "数学推理模型", "CON", "a" * 300, "...", "/absolute/path.md"]
+    listing = tmp_path / "hostile.txt"
+    listing.write_text("Sep 3\n\n" + "".join(
+        f"{t}\n\nAbstract number {i} of a hostile title.\n\n" for i, t in enumerate(titles)))
+    imported(project, listing)
+    names = sorted(p.name for p in (project / "content/papers").iterdir())
+    assert len(names) == len(titles)
+    for name in names:
+        assert re.fullmatch(r"[a-z0-9][a-z0-9._-]{0,79}\.md", name), name
+    content = read_content(project / "content")
+    assert content.problems == []
+    assert sorted(p.title for p in content.papers) == sorted(titles)
+    assert list(project.glob("etc")) == [] and not (project / "content/etc").exists()
+
+
+def test_themes_are_proposed_by_rules_with_a_fallback():
+    from generator.content import read_themes
+    from generator.themes import propose_themes
+    from conftest import FIXTURES
+
+    themes, problems, _ = read_themes(FIXTURES / "sample")
+    assert problems == []
+    assert propose_themes("Reinforced reasoning", "Rewards make it concise.", themes) == ["rl"]
+    assert propose_themes("Efficient RL", "Reinforcement learning with rewards, efficiently "
+                          "and concisely.", themes) == ["efficient", "rl"]
+    assert propose_themes("A study", "Nothing in particular.", themes) == ["other"]
