@@ -43,3 +43,20 @@ def chromium():
             yield browser
         finally:
             browser.close()
+
+
+def search(page, query: str, seconds: float = 30):
+    """Type a query into Material's search box until results show (the index loads async)."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    page.click("label.md-search__icon, .md-search__input", timeout=5_000)
+    while True:
+        page.fill("input.md-search__input", "")
+        page.type("input.md-search__input", query)
+        try:
+            page.wait_for_selector(".md-search-result__item", timeout=2_000)
+            return page.locator(".md-search-result__item")
+        except Exception:
+            if time.monotonic() > deadline:
+                raise

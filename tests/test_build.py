@@ -130,3 +130,23 @@ def test_removed_paper_disappears_everywhere(tmp_path):
     assert not list((project / "site").rglob(f"{gone.stem}*"))
     assert gone.stem not in (project / "site/feed.xml").read_text()
     assert gone.stem not in (project / "site/search/search_index.json").read_text()
+
+
+@pytest.mark.parametrize("query, title", [
+    ("WebThinker", "WebThinker: Empowering Large Reasoning Models with Deep Research Capability"),
+    ("psychological counseling", "PsyLite Technical Report"),  # words of the abstract only
+])
+def test_search_in_chromium_finds_papers_by_title_and_abstract(sample, query, title):
+    from browser import chromium, search, serve_folder
+
+    with serve_folder(sample / "site") as base, chromium() as browser:
+        page = browser.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(base)
+        results = search(page, query)
+        assert title in results.first.inner_text()
+        results.first.locator("a").first.click()
+        page.wait_for_load_state("load")
+        assert page.url.startswith(base + "papers/")
+        assert errors == []
