@@ -159,4 +159,5 @@ def normalize_title(title: str) -> str:
 
     text = unicodedata.normalize("NFKD", title).casefold()
     text = "".join(c for c in text if not unicodedata.combining(c))
-    return " ".join("".join(c if c.isalnum() else " " for c in text).split())
+    key = " ".join("".join(c if c.isalnum() else " " for c in text).split())
+    return key or " ".join(title.casefold().split())  # all punctuation: compare it as written

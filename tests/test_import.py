@@ -131,7 +131,7 @@ def test_unreadable_listing_writes_nothing(project, name, message):
 
 def test_hostile_titles_make_safe_unique_file_names(project, tmp_path):
     titles = ["../../etc/passwd", "- leading: dash # [x] *y* 'q' \"d\"", "Ünïcödé Tïtlé",
-              "数学推理", "数学推理模型", "CON", "a" * 300, "...", "/absolute/path.md"]
+              "数学推理", "数学推理模型", "CON", "a" * 300, "...", "???", "/absolute/path.md"]
     listing = tmp_path / "hostile.txt"
     listing.write_text("Sep 3\n\n" + "".join(
         f"{t}\n\nAbstract number {i} of a hostile title.\n\n" for i, t in enumerate(titles)))
