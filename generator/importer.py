@@ -131,9 +131,13 @@ def merge(paper: Paper, base: dict | None, new: dict) -> Paper:
     """Take each newly derived field unless a curator changed it since the last import."""
     changes = {}
     for name, value in new.items():
-        if name == "sources" or base is None and getattr(paper, name) in (None, [], ""):
-            changes[name] = value
-        elif base is not None and getattr(paper, name) == base[name]:
+        current = getattr(paper, name)
+        if name == "sources":
+            changes[name] = value  # always the union: provenance is never a curator's call
+        elif base is None:
+            if current in (None, [], ""):
+                changes[name] = value  # a hand-made paper: only fill what it lacks
+        elif current == base[name]:
             changes[name] = value
     return replace(paper, **changes)
 
