@@ -104,11 +104,25 @@ def build_site(project: Path, echo=print) -> str:
         finally:
             logging.getLogger("mkdocs").removeHandler(handler)
             _restore_env("SOURCE_DATE_EPOCH", previous)
+        harden_json(staging)
         output.swap_into_place(staging, final)
     except BaseException:
         output.discard(staging)
         raise
     return f"built site/: {len(content.papers)} papers, {len(content.themes)} themes, feed.xml"
+
+
+def harden_json(site: Path) -> None:
+    """Escape <, > and & in the site's JSON (search index, tags) as \\u escapes.
+
+    The same data, but a title like `<script>` can no longer be read as markup by anything that
+    inlines the JSON into a page. In JSON these characters only occur inside strings.
+    """
+    for path in sorted(site.rglob("*.json")):
+        text = path.read_text(encoding="utf-8")
+        safe = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        if safe != text:
+            path.write_text(safe, encoding="utf-8")
 
 
 def _mkdocs_log_handler() -> logging.Handler:

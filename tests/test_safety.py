@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html.parser
+import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -68,6 +69,15 @@ def test_merge_and_faithful_text(hostile):
     assert len(names) == 5
 
 
+def test_json_data_carries_no_raw_markup(hostile):
+    for path in sorted((hostile / "site").rglob("*.json")):
+        text = path.read_text()
+        assert "<" not in text and ">" not in text, path
+    index = json.loads((hostile / "site/search/search_index.json").read_text())
+    # Titles are indexed as escaped HTML, which Material displays as text.
+    assert any(d["title"].startswith("&lt;script&gt;window.__pwned") for d in index["docs"])
+
+
 def test_no_dangerous_markup_in_site_or_feed(hostile):
     for path in sorted((hostile / "site").rglob("*.html")):
         assert dangerous_markup(path.read_text()) == [], path
@@ -109,6 +119,8 @@ def test_no_script_runs_in_chromium_and_text_reads_as_meant(hostile):
         page.goto(base)
         results = search(page, "jinja")
         assert "Jinja" in results.first.inner_text()
+        results = search(page, "abstract")  # matches the papers whose titles carry payloads
+        assert results.count() >= 2
         page.wait_for_timeout(300)
         assert page.evaluate("window.__pwned") is None
         assert dialogs == []
