@@ -19,7 +19,7 @@ from pathlib import Path
 
 from . import output
 from .content import Content, read_content
-from .feeds import FeedSettings, render_rss
+from .feeds import FeedSettings, channels, render_feeds
 from .pages import render_pages
 from .problems import format_problems
 
@@ -70,8 +70,10 @@ def read_checked_content(project: Path) -> Content:
 def generate_docs(project: Path, config) -> tuple[Content, list[str], list[str]]:
     """Render every generated file and make docs/ hold exactly them."""
     content = read_checked_content(project)
-    feed = render_rss(content.papers, content.themes, feed_settings(config))
-    files = render_pages(content.papers, content.themes, feed)
+    settings = feed_settings(config)
+    files = render_pages(content.papers, content.themes, channels(settings, content.themes),
+                         settings.title)
+    files.update(render_feeds(content.papers, content.themes, settings))
     changed, removed = output.write_tree(project / "docs", files)
     return content, changed, removed
 
@@ -109,7 +111,8 @@ def build_site(project: Path, echo=print) -> str:
     except BaseException:
         output.discard(staging)
         raise
-    return f"built site/: {len(content.papers)} papers, {len(content.themes)} themes, feed.xml"
+    return (f"built site/: {len(content.papers)} papers, {len(content.themes)} themes, "
+            f"{3 * (len(content.themes) + 1)} feeds")
 
 
 def harden_json(site: Path) -> None:

@@ -1,35 +1,35 @@
-"""Rendering the digest's RSS 2.0 feed with feedgen: a pure function from records to XML.
+"""Rendering the feeds: RSS 2.0, Atom and JSON Feed 1.1 for the digest and for every theme,
+plus an OPML file bundling them. Pure functions from records to text.
 
-feedgen's traps, handled here: it stamps lastBuildDate with the clock (we set it from the data),
+feedgen's traps, handled here: it stamps dates with the clock (we set every date from the data),
 it prepends entries by default (we append in our own order), and the RSS channel <link> is the
 last link() call (the site's own page is set last).
 
-Item ids (guid) are `tag:` URIs built from the paper's permanent file name, not from the site's
-address, so moving the site to another domain does not make every item reappear as new.
+Item ids are `tag:` URIs built from the paper's permanent file name, not from the site's
+address, so moving the site to another domain does not make every item reappear as new. A paper
+has the same id in every feed, so a reader subscribed to two feeds sees it once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
+from xml.sax.saxutils import quoteattr
 
 from feedgen.feed import FeedGenerator
 
 from .model import Paper, Theme
 from .pages import sort_newest
-from .text import render_abstract_html
+from .text import render_abstract_html, render_plain
 
 FEED_ITEMS = 50  # at least this many of the newest papers, whole days at a time
 FEED_MAX_ITEMS = 500  # even when one day brings more
-
-
-def select_feed_papers(papers: list[Paper]) -> list[Paper]:
-    """The newest papers, never splitting a day: a reader who polls daily misses none."""
-    newest = sort_newest(papers)
-    if len(newest) <= FEED_ITEMS:
-        return newest
-    last_day = newest[FEED_ITEMS - 1].added
-    return [p for p in newest if p.added >= last_day][:FEED_MAX_ITEMS]
+FORMATS = {  # file name -> (MIME type, label)
+    "feed.xml": ("application/rss+xml", "RSS"),
+    "atom.xml": ("application/atom+xml", "Atom"),
+    "feed.json": ("application/feed+json", "JSON Feed"),
+}
 
 
 @dataclass(frozen=True)
@@ -42,39 +42,136 @@ class FeedSettings:
     id_authority: str  # the `tag:` URI authority of item ids, e.g. 'llm-reasoning-digest,2025'
 
 
+@dataclass(frozen=True)
+class Channel:
+    """One subscribable set of papers: the whole digest or one theme."""
+
+    folder: str  # '' for the digest, 'themes/<id>/' for a theme
+    title: str
+    description: str
+    page: str  # the site page the feed belongs to, relative to the site root
+    doc: str  # that page's Markdown source under docs/
+
+    def url(self, settings: FeedSettings, name: str) -> str:
+        return f"{settings.site_url}{self.folder}{name}"
+
+
 def paper_guid(settings: FeedSettings, paper: Paper) -> str:
     """A paper's feed id: fixed by its file name, which never changes once published."""
     return f"tag:{settings.id_authority}:papers/{paper.name}"
+
+
+def select_feed_papers(papers: list[Paper]) -> list[Paper]:
+    """The newest papers, never splitting a day: a reader who polls daily misses none."""
+    newest = sort_newest(papers)
+    if len(newest) <= FEED_ITEMS:
+        return newest
+    last_day = newest[FEED_ITEMS - 1].added
+    return [p for p in newest if p.added >= last_day][:FEED_MAX_ITEMS]
+
+
+def channels(settings: FeedSettings, themes: list[Theme]) -> list[Channel]:
+    """The digest's channel, then one per theme in themes.yml order."""
+    digest = Channel("", settings.title, settings.description, "", "index.md")
+    return [digest] + [
+        Channel(f"themes/{t.id}/", f"{settings.title}: {t.title}", t.description,
+                f"themes/{t.id}/", f"themes/{t.id}.md")
+        for t in themes
+    ]
 
 
 def _midnight(day: dt.date) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
 
 
-def render_rss(papers: list[Paper], themes: list[Theme], settings: FeedSettings) -> str:
-    """The RSS 2.0 feed of the newest additions, newest first."""
-    titles = {t.id: t.title for t in themes}
-    newest = select_feed_papers(papers)
+def _generator(channel: Channel, papers: list[Paper], themes: dict[str, Theme],
+               settings: FeedSettings, self_name: str) -> FeedGenerator:
     feed = FeedGenerator()
-    feed.title(settings.title)
-    feed.description(settings.description)
+    feed.id(f"tag:{settings.id_authority}:{channel.folder or 'digest'}")
+    feed.title(channel.title)
+    feed.subtitle(channel.description)
     feed.language("en")
     feed.generator("LLM Reasoning Digest generator (feedgen)")
-    feed.link(href=f"{settings.site_url}feed.xml", rel="self")
-    feed.link(href=settings.site_url, rel="alternate")  # last: the RSS channel <link>
-    if newest:
-        feed.lastBuildDate(_midnight(newest[0].added))
-        feed.pubDate(_midnight(newest[0].added))
-    else:
-        feed.lastBuildDate(_midnight(dt.date(1970, 1, 1)))
-    for paper in newest:
+    feed.link(href=channel.url(settings, self_name), rel="self")
+    feed.link(href=settings.site_url + channel.page, rel="alternate")  # last: RSS <link>
+    updated = _midnight(papers[0].added if papers else dt.date(1970, 1, 1))
+    feed.updated(updated)
+    feed.lastBuildDate(updated)
+    for paper in papers:
         entry = feed.add_entry(order="append")
         entry.id(paper_guid(settings, paper))
         entry.guid(paper_guid(settings, paper), permalink=False)
         entry.title(paper.title)
         entry.link(href=f"{settings.site_url}papers/{paper.name}/")
-        entry.description(render_abstract_html(paper.abstract))
-        entry.pubDate(_midnight(paper.added))
+        if self_name == "atom.xml":
+            entry.content(render_abstract_html(paper.abstract), type="html")
+        else:
+            entry.description(render_abstract_html(paper.abstract))
+        entry.published(_midnight(paper.added))
+        entry.updated(_midnight(paper.added))
         for theme in paper.themes:
-            entry.category(term=titles.get(theme, theme))
-    return feed.rss_str(pretty=True).decode("utf-8")
+            entry.category(term=theme, label=themes[theme].title if theme in themes else theme,
+                           scheme=f"{settings.site_url}themes/")
+        for tag in paper.tags:
+            entry.category(term=tag, label=tag, scheme=f"{settings.site_url}tags/")
+    return feed
+
+
+def render_json_feed(channel: Channel, papers: list[Paper], themes: dict[str, Theme],
+                     settings: FeedSettings) -> str:
+    """JSON Feed 1.1 (https://jsonfeed.org/version/1.1) of a channel."""
+    items = [{
+        "id": paper_guid(settings, p),
+        "url": f"{settings.site_url}papers/{p.name}/",
+        "title": p.title,
+        "content_html": render_abstract_html(p.abstract),
+        "summary": render_plain(p.abstract)[:500],
+        "date_published": _midnight(p.added).isoformat(),
+        "tags": [themes[t].title if t in themes else t for t in p.themes] + list(p.tags),
+        **({"external_url": p.links[0]} if p.links else {}),
+    } for p in papers]
+    feed = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": channel.title,
+        "home_page_url": settings.site_url + channel.page,
+        "feed_url": channel.url(settings, "feed.json"),
+        "description": channel.description,
+        "language": "en",
+        "items": items,
+    }
+    return json.dumps(feed, ensure_ascii=False, indent=2) + "\n"
+
+
+def render_opml(settings: FeedSettings, all_channels: list[Channel]) -> str:
+    """One OPML file that subscribes a reader to every RSS feed of the digest."""
+    outlines = "\n".join(
+        f"    <outline type=\"rss\" text={quoteattr(c.title)} title={quoteattr(c.title)} "
+        f"xmlUrl={quoteattr(c.url(settings, 'feed.xml'))} "
+        f"htmlUrl={quoteattr(settings.site_url + c.page)}/>"
+        for c in all_channels)
+    return ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\">\n  <head>\n"
+            f"    <title>{_xml_text(settings.title)} feeds</title>\n  </head>\n  <body>\n"
+            f"{outlines}\n  </body>\n</opml>\n")
+
+
+def _xml_text(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def render_feeds(papers: list[Paper], themes: list[Theme], settings: FeedSettings
+                 ) -> dict[str, str]:
+    """Every feed file: {path relative to the site root: text}."""
+    by_id = {t.id: t for t in themes}
+    files: dict[str, str] = {}
+    all_channels = channels(settings, themes)
+    for channel in all_channels:
+        theme_id = channel.folder.removeprefix("themes/").rstrip("/")
+        members = [p for p in papers if not theme_id or theme_id in p.themes]
+        chosen = select_feed_papers(members)
+        rss = _generator(channel, chosen, by_id, settings, "feed.xml")
+        files[f"{channel.folder}feed.xml"] = rss.rss_str(pretty=True).decode("utf-8")
+        atom = _generator(channel, chosen, by_id, settings, "atom.xml")
+        files[f"{channel.folder}atom.xml"] = atom.atom_str(pretty=True).decode("utf-8")
+        files[f"{channel.folder}feed.json"] = render_json_feed(channel, chosen, by_id, settings)
+    files["feeds.opml"] = render_opml(settings, all_channels)
+    return files

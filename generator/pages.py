@@ -20,6 +20,8 @@ from .model import Paper, Theme
 from .text import md_escape, render_abstract_html, render_plain
 
 LATEST = 20  # papers on the home page
+# Feed files per channel, in the order they are offered (mirrors feeds.FORMATS).
+FEED_FORMATS = [("feed.xml", "RSS"), ("atom.xml", "Atom"), ("feed.json", "JSON Feed")]
 SUMMARY_CHARS = 200
 
 
@@ -109,8 +111,9 @@ def theme_counts(papers: list[Paper], themes: list[Theme]) -> list[tuple[Theme, 
     return [(theme, counts[theme.id]) for theme in themes]
 
 
-def render_pages(papers: list[Paper], themes: list[Theme], feed_xml: str) -> dict[str, str]:
-    """Every generated file of docs/: {path relative to docs/: text}."""
+def render_pages(papers: list[Paper], themes: list[Theme], channels: list,
+                 site_title: str = "LLM Reasoning Digest") -> dict[str, str]:
+    """Every generated page of docs/: {path relative to docs/: text} (feeds come from feeds.py)."""
     by_id = {t.id: t for t in themes}
     newest = sort_newest(papers)
     counts = theme_counts(papers, themes)
@@ -121,13 +124,14 @@ def render_pages(papers: list[Paper], themes: list[Theme], feed_xml: str) -> dic
         ),
         "themes/index.md": _env.get_template("themes.md.j2").render(themes=counts),
         "tags.md": _env.get_template("tags.md.j2").render(),
-        "feed.xml": feed_xml,
+        "subscribe.md": _env.get_template("subscribe.md.j2").render(
+            channels=channels, formats=FEED_FORMATS),
     }
     titles = {t.id: t.title for t in themes}
     for theme in themes:
         members = [p for p in newest if theme.id in p.themes]
         files[f"themes/{theme.id}.md"] = _env.get_template("theme.md.j2").render(
-            theme=theme, papers=members, titles=titles)
+            theme=theme, papers=members, titles=titles, site_title=site_title)
     for paper in papers:
         files[f"papers/{paper.name}.md"] = render_paper_page(paper, by_id)
     return files

@@ -89,6 +89,12 @@ def test_no_dangerous_markup_in_site_or_feed(hostile):
         assert dangerous_markup(description) == []
         assert "<script" not in description and "<img" not in description
     assert any(t.startswith("<script>window.__pwned") for t in titles)  # plain text in RSS
+    atom = ET.parse(hostile / "site/atom.xml")
+    for content in atom.iter("{http://www.w3.org/2005/Atom}content"):
+        assert content.get("type") == "html" and dangerous_markup(content.text or "") == []
+    for item in json.loads((hostile / "site/feed.json").read_text())["items"]:
+        assert dangerous_markup(item["content_html"]) == []
+        assert "<script" not in item["content_html"] and "<img" not in item["content_html"]
 
 
 def test_no_script_runs_in_chromium_and_text_reads_as_meant(hostile):
