@@ -19,6 +19,7 @@ from pathlib import Path
 
 from . import output
 from .content import Content, read_content
+from .exports import render_exports
 from .feeds import FeedSettings, channels, render_feeds
 from .pages import render_pages
 from .problems import format_problems
@@ -72,8 +73,9 @@ def generate_docs(project: Path, config) -> tuple[Content, list[str], list[str]]
     content = read_checked_content(project)
     settings = feed_settings(config)
     files = render_pages(content.papers, content.themes, channels(settings, content.themes),
-                         settings.title)
+                         settings)
     files.update(render_feeds(content.papers, content.themes, settings))
+    files.update(render_exports(content.papers, content.themes, settings))
     changed, removed = output.write_tree(project / "docs", files)
     return content, changed, removed
 

@@ -92,9 +92,12 @@ def _authors(paper: Paper) -> str:
     return ", ".join(paper.authors or [])
 
 
-def render_paper_page(paper: Paper, themes: dict[str, Theme]) -> str:
+def render_paper_page(paper: Paper, themes: dict[str, Theme], settings) -> str:
     """docs/papers/<name>.md for one paper."""
+    from .exports import render_bibtex  # exports builds on pages' ordering helpers
+
     return _env.get_template("paper.md.j2").render(
+        bibtex=render_bibtex(paper, settings),
         paper=paper,
         summary=escape(summarize(paper, 160)),
         authors=_authors(paper),
@@ -112,7 +115,7 @@ def theme_counts(papers: list[Paper], themes: list[Theme]) -> list[tuple[Theme, 
 
 
 def render_pages(papers: list[Paper], themes: list[Theme], channels: list,
-                 site_title: str = "LLM Reasoning Digest") -> dict[str, str]:
+                 settings) -> dict[str, str]:
     """Every generated page of docs/: {path relative to docs/: text} (feeds come from feeds.py)."""
     by_id = {t.id: t for t in themes}
     newest = sort_newest(papers)
@@ -131,7 +134,7 @@ def render_pages(papers: list[Paper], themes: list[Theme], channels: list,
     for theme in themes:
         members = [p for p in newest if theme.id in p.themes]
         files[f"themes/{theme.id}.md"] = _env.get_template("theme.md.j2").render(
-            theme=theme, papers=members, titles=titles, site_title=site_title)
+            theme=theme, papers=members, titles=titles, site_title=settings.title)
     for paper in papers:
-        files[f"papers/{paper.name}.md"] = render_paper_page(paper, by_id)
+        files[f"papers/{paper.name}.md"] = render_paper_page(paper, by_id, settings)
     return files

@@ -188,3 +188,34 @@ def test_search_in_chromium_finds_papers_by_title_and_abstract(sample, query, ti
         page.wait_for_load_state("load")
         assert page.url.startswith(base + "papers/")
         assert errors == []
+
+
+def test_bibtex_copy_button_works_from_the_keyboard(sample):
+    from browser import chromium, serve_folder
+
+    with serve_folder(sample / "site") as base, chromium() as browser:
+        context = browser.new_context()
+        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base.rstrip("/"))
+        page = context.new_page()
+        page.goto(base + "papers/carft-boosting-llm-reasoning-via-contrastive/")
+        button = page.locator("button.md-code__button[data-md-type='copy']")
+        assert button.count() == 1
+        button.focus()  # reached like any button with Tab
+        assert page.evaluate("document.activeElement.dataset.mdType") == "copy"
+        page.keyboard.press("Enter")
+        copied = page.evaluate("navigator.clipboard.readText()")
+        assert copied.startswith("@misc{carft-boosting-llm-reasoning-via-contrastive,")
+        assert "title = {{CARFT: Boosting LLM Reasoning via Contrastive Learning}}" in copied
+
+
+def test_exports_describe_every_paper(sample):
+    papers = json.loads((sample / "site/papers.json").read_text())
+    schema = json.loads((sample / "site/papers.schema.json").read_text())
+    assert {p["name"] for p in papers} == set(papers_of(sample))
+    properties = schema["items"]["properties"]
+    for paper in papers:
+        assert set(paper) <= set(properties)
+        assert set(schema["items"]["required"]) <= set(paper)
+    bib = (sample / "site/papers.bib").read_text()
+    assert bib.count("@misc{") == len(papers)
+    assert (sample / "site/themes/rl/papers.bib").read_text().count("@misc{") == 1
