@@ -17,6 +17,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from .model import Paper, Theme
+from .related import compute_related
 from .text import md_escape, render_abstract_html, render_plain
 
 LATEST = 20  # papers on the home page
@@ -92,12 +93,14 @@ def _authors(paper: Paper) -> str:
     return ", ".join(paper.authors or [])
 
 
-def render_paper_page(paper: Paper, themes: dict[str, Theme], settings) -> str:
+def render_paper_page(paper: Paper, themes: dict[str, Theme], settings,
+                      related: list[Paper] = ()) -> str:
     """docs/papers/<name>.md for one paper."""
     from .exports import render_bibtex  # exports builds on pages' ordering helpers
 
     return _env.get_template("paper.md.j2").render(
         bibtex=render_bibtex(paper, settings),
+        related=related,
         paper=paper,
         summary=escape(summarize(paper, 160)),
         authors=_authors(paper),
@@ -135,6 +138,9 @@ def render_pages(papers: list[Paper], themes: list[Theme], channels: list,
         members = [p for p in newest if theme.id in p.themes]
         files[f"themes/{theme.id}.md"] = _env.get_template("theme.md.j2").render(
             theme=theme, papers=members, titles=titles, site_title=settings.title)
+    by_name = {p.name: p for p in papers}
+    similar = compute_related(papers)
     for paper in papers:
-        files[f"papers/{paper.name}.md"] = render_paper_page(paper, by_id, settings)
+        files[f"papers/{paper.name}.md"] = render_paper_page(
+            paper, by_id, settings, [by_name[n] for n in similar[paper.name]])
     return files
