@@ -20,7 +20,8 @@ from pathlib import Path
 from . import output
 from .content import Content, read_content
 from .exports import render_exports
-from .feeds import FeedSettings, channels, render_feeds
+from .feeds import channels, render_feeds
+from .model import SiteSettings
 from .pages import render_pages
 from .problems import format_problems
 
@@ -43,19 +44,22 @@ def load_mkdocs_config(project: Path, **overrides):
         raise BuildError(f"mkdocs.yml: {exc}") from None
 
 
-def feed_settings(config) -> FeedSettings:
-    """Feed settings from the MkDocs config (site_url must be absolute for feeds)."""
+def site_settings(config) -> SiteSettings:
+    """Site settings from the MkDocs config (site_url must be absolute for feeds)."""
     site_url = config["site_url"] or ""
     if not site_url.startswith(("http://", "https://")):
         raise BuildError("mkdocs.yml: site_url: feeds need the site's absolute address")
     digest = (config["extra"] or {}).get("digest") or {}
     if not digest.get("feed_id"):
         raise BuildError("mkdocs.yml: extra.digest.feed_id: the feed item id authority is missing")
-    return FeedSettings(
+    return SiteSettings(
         site_url=site_url.rstrip("/") + "/",
         title=config["site_name"],
         description=config["site_description"] or config["site_name"],
         id_authority=str(digest["feed_id"]),
+        # MkDocs' edit_uri points at content/ (the files curators edit), never at docs/.
+        edit_base=(config["repo_url"].rstrip("/") + "/" + config["edit_uri"].strip("/") + "/"
+                   if config["repo_url"] and config["edit_uri"] else ""),
     )
 
 
@@ -71,7 +75,7 @@ def read_checked_content(project: Path) -> Content:
 def generate_docs(project: Path, config) -> tuple[Content, list[str], list[str]]:
     """Render every generated file and make docs/ hold exactly them."""
     content = read_checked_content(project)
-    settings = feed_settings(config)
+    settings = site_settings(config)
     files = render_pages(content.papers, content.themes, channels(settings, content.themes),
                          settings)
     files.update(render_feeds(content.papers, content.themes, settings))

@@ -12,8 +12,7 @@ import types
 import typing
 
 from . import model
-from .feeds import FeedSettings
-from .model import Paper, Theme
+from .model import Paper, SiteSettings, Theme
 from .pages import sort_newest
 
 BIBTEX_SPECIALS = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%",
@@ -40,7 +39,7 @@ def _json_type(tp) -> dict:
     raise TypeError(tp)
 
 
-def render_paper_schema(settings: FeedSettings) -> str:
+def render_paper_schema(settings: SiteSettings) -> str:
     """JSON Schema (2020-12) of papers.json, from the Paper declaration."""
     hints = model.field_types(Paper)
     properties = {
@@ -63,7 +62,7 @@ def render_paper_schema(settings: FeedSettings) -> str:
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
 
 
-def render_papers_json(papers: list[Paper], settings: FeedSettings) -> str:
+def render_papers_json(papers: list[Paper], settings: SiteSettings) -> str:
     """Every paper with all of its fields, newest additions first."""
     rows = []
     for paper in sort_newest(papers):
@@ -84,7 +83,7 @@ def bibtex_key(paper: Paper) -> str:
     return paper.name
 
 
-def render_bibtex(paper: Paper, settings: FeedSettings) -> str:
+def render_bibtex(paper: Paper, settings: SiteSettings) -> str:
     """One @misc entry; authors only when their names are known."""
     date = paper.published or paper.listed or paper.added
     fields = [("title", "{" + bibtex_escape(paper.title) + "}")]
@@ -92,14 +91,18 @@ def render_bibtex(paper: Paper, settings: FeedSettings) -> str:
         fields.append(("author", " and ".join(bibtex_escape(a) for a in paper.authors)))
     fields += [("year", str(date.year)), ("month", date.strftime("%b").lower())]
     code = next((u for u in paper.links if "github.com" in u or "gitlab.com" in u), None)
-    fields.append(("url", f"{settings.site_url}papers/{paper.name}/"))
+    if paper.arxiv:
+        fields += [("eprint", paper.arxiv), ("archivePrefix", "arXiv")]
+        fields.append(("url", f"https://arxiv.org/abs/{paper.arxiv}"))
+    else:
+        fields.append(("url", f"{settings.site_url}papers/{paper.name}/"))
     note = "Hugging Face Daily Papers" + (f"; code: \\url{{{code}}}" if code else "")
     fields.append(("note", note))
     body = ",\n".join(f"  {key} = {{{value}}}" for key, value in fields)
     return f"@misc{{{bibtex_key(paper)},\n{body}\n}}\n"
 
 
-def render_exports(papers: list[Paper], themes: list[Theme], settings: FeedSettings
+def render_exports(papers: list[Paper], themes: list[Theme], settings: SiteSettings
                    ) -> dict[str, str]:
     """papers.json, papers.schema.json, papers.bib and themes/<id>/papers.bib."""
     newest = sort_newest(papers)

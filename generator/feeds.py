@@ -19,7 +19,7 @@ from xml.sax.saxutils import quoteattr
 
 from feedgen.feed import FeedGenerator
 
-from .model import Paper, Theme
+from .model import Paper, SiteSettings, Theme
 from .pages import sort_newest
 from .text import render_abstract_html, render_plain
 
@@ -33,16 +33,6 @@ FORMATS = {  # file name -> (MIME type, label)
 
 
 @dataclass(frozen=True)
-class FeedSettings:
-    """What a feed needs to know about the site (from mkdocs.yml)."""
-
-    site_url: str  # absolute, ending in '/'
-    title: str
-    description: str
-    id_authority: str  # the `tag:` URI authority of item ids, e.g. 'llm-reasoning-digest,2025'
-
-
-@dataclass(frozen=True)
 class Channel:
     """One subscribable set of papers: the whole digest or one theme."""
 
@@ -52,11 +42,11 @@ class Channel:
     page: str  # the site page the feed belongs to, relative to the site root
     doc: str  # that page's Markdown source under docs/
 
-    def url(self, settings: FeedSettings, name: str) -> str:
+    def url(self, settings: SiteSettings, name: str) -> str:
         return f"{settings.site_url}{self.folder}{name}"
 
 
-def paper_guid(settings: FeedSettings, paper: Paper) -> str:
+def paper_guid(settings: SiteSettings, paper: Paper) -> str:
     """A paper's feed id: fixed by its file name, which never changes once published."""
     return f"tag:{settings.id_authority}:papers/{paper.name}"
 
@@ -70,7 +60,7 @@ def select_feed_papers(papers: list[Paper]) -> list[Paper]:
     return [p for p in newest if p.added >= last_day][:FEED_MAX_ITEMS]
 
 
-def channels(settings: FeedSettings, themes: list[Theme]) -> list[Channel]:
+def channels(settings: SiteSettings, themes: list[Theme]) -> list[Channel]:
     """The digest's channel, then one per theme in themes.yml order."""
     digest = Channel("", settings.title, settings.description, "", "index.md")
     return [digest] + [
@@ -85,7 +75,7 @@ def _midnight(day: dt.date) -> dt.datetime:
 
 
 def _generator(channel: Channel, papers: list[Paper], themes: dict[str, Theme],
-               settings: FeedSettings, self_name: str) -> FeedGenerator:
+               settings: SiteSettings, self_name: str) -> FeedGenerator:
     feed = FeedGenerator()
     feed.id(f"tag:{settings.id_authority}:{channel.folder or 'digest'}")
     feed.title(channel.title)
@@ -118,7 +108,7 @@ def _generator(channel: Channel, papers: list[Paper], themes: dict[str, Theme],
 
 
 def render_json_feed(channel: Channel, papers: list[Paper], themes: dict[str, Theme],
-                     settings: FeedSettings) -> str:
+                     settings: SiteSettings) -> str:
     """JSON Feed 1.1 (https://jsonfeed.org/version/1.1) of a channel."""
     items = [{
         "id": paper_guid(settings, p),
@@ -142,7 +132,7 @@ def render_json_feed(channel: Channel, papers: list[Paper], themes: dict[str, Th
     return json.dumps(feed, ensure_ascii=False, indent=2) + "\n"
 
 
-def render_opml(settings: FeedSettings, all_channels: list[Channel]) -> str:
+def render_opml(settings: SiteSettings, all_channels: list[Channel]) -> str:
     """One OPML file that subscribes a reader to every RSS feed of the digest."""
     outlines = "\n".join(
         f"    <outline type=\"rss\" text={quoteattr(c.title)} title={quoteattr(c.title)} "
@@ -158,7 +148,7 @@ def _xml_text(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def render_feeds(papers: list[Paper], themes: list[Theme], settings: FeedSettings
+def render_feeds(papers: list[Paper], themes: list[Theme], settings: SiteSettings
                  ) -> dict[str, str]:
     """Every feed file: {path relative to the site root: text}."""
     by_id = {t.id: t for t in themes}

@@ -29,7 +29,7 @@ from .themes import propose_themes
 
 MAX_NAME = 50  # characters of a paper's file name before `.md`
 STORED = re.compile(r"(?P<date>\d{4}-\d{2}-\d{2})_[a-z0-9._-]+\.txt")
-LATEST_WINS = ("title", "abstract", "authors", "organization", "published", "upvotes")
+LATEST_WINS = ("title", "abstract", "arxiv", "authors", "organization", "published", "upvotes")
 
 
 @dataclass

@@ -28,6 +28,9 @@ class Paper:
     """One paper: the front matter of content/papers/<name>.md plus its abstract (the body)."""
 
     title: str = _field("", "The paper's title, as the listing gives it.", SOURCE, required=True)
+    arxiv: str | None = _field(
+        None, "The arXiv identifier without version (like 2504.15777), when known.", SOURCE
+    )
     authors: int | list[str] | None = _field(
         None, "How many authors the paper has, or their names when known; null if unknown.", SOURCE
     )
@@ -83,6 +86,21 @@ class Theme:
     fallback: bool = _field(
         False, "Given to a new paper that matches no rule (at most one theme has it).", CURATOR
     )
+
+
+@dataclass(frozen=True)
+class SiteSettings:
+    """What renderers need to know about the site, read from mkdocs.yml."""
+
+    site_url: str  # absolute, ending in '/'
+    title: str
+    description: str
+    id_authority: str  # the `tag:` URI authority of feed item ids
+    edit_base: str = ""  # URL a content path is appended to for "Suggest an edit" ('' = none)
+
+    def edit_url(self, content_path: str) -> str:
+        """The page on the code host that edits a file under content/."""
+        return self.edit_base + content_path if self.edit_base else ""
 
 
 def record_fields(cls) -> list[dataclasses.Field]:

@@ -98,14 +98,18 @@ def render_paper_page(paper: Paper, themes: dict[str, Theme], settings,
     """docs/papers/<name>.md for one paper."""
     from .exports import render_bibtex  # exports builds on pages' ordering helpers
 
+    arxiv_links = [Link(f"https://arxiv.org/abs/{paper.arxiv}", "arXiv", paper.arxiv),
+                   Link(f"https://huggingface.co/papers/{paper.arxiv}", "Hugging Face",
+                        "huggingface.co/papers/" + paper.arxiv)] if paper.arxiv else []
     return _env.get_template("paper.md.j2").render(
         bibtex=render_bibtex(paper, settings),
+        edit_url=settings.edit_url(f"papers/{paper.name}.md"),
         related=related,
         paper=paper,
         summary=escape(summarize(paper, 160)),
         authors=_authors(paper),
         themes=[themes[t] for t in paper.themes],
-        links=[classify_link(url) for url in paper.links],
+        links=arxiv_links + [classify_link(url) for url in paper.links],
         abstract=Markup(render_abstract_html(paper.abstract)),
         note=Markup(render_abstract_html(paper.note)) if paper.note else "",
     )

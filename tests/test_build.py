@@ -151,7 +151,7 @@ def test_broken_content_fails_and_leaves_the_site(tmp_path):
     paper.write_text(paper.read_text().replace("upvotes: 3", "upvotes: lots"))
     result = run_digest("build", cwd=project)
     assert result.returncode == 1
-    assert (f"content/papers/{paper.name}:8: upvotes: expected a whole number or null, "
+    assert (f"content/papers/{paper.name}:9: upvotes: expected a whole number or null, "
             "found 'lots'") in result.stderr
     assert digest_tree(project / "site") == before
     assert not list(project.glob(".site-*"))

@@ -13,7 +13,7 @@ from generator.content import read_content, read_paper, render_paper_file
 BAD = FIXTURES / "bad_papers"
 CASES = {
     "wrong_type": "8: upvotes: expected a whole number or null, found 'lots'",
-    "unknown_key": "14: rating: unknown field (known: title, authors, organization, published, "
+    "unknown_key": "14: rating: unknown field (known: title, arxiv, authors, organization, published, "
                    "listed, added, upvotes, themes, tags, links, note, sources)",
     "unknown_theme": "9: themes: unknown theme 'robotics' (known: efficient, other, rl)",
     "duplicate_theme": "9: themes: 'rl' is listed twice",
@@ -28,6 +28,8 @@ CASES = {
     "missing_source": "14: sources: '2025-01-01_missing.txt' is not in content/sources/",
     "alias_bomb": "2: YAML anchors and aliases (&, *) are not allowed",
     "no_front_matter": "1: expected front matter starting with '---'",
+    "bad_arxiv": "3: arxiv: '2504.15777v2' is not an arXiv id like 2504.15777 (no 'v2' version "
+                 "suffix)",
 }
 
 

@@ -35,6 +35,7 @@ def test_cli_reports_each_file_and_a_summary(project):
     assert text == (
         "---\n"
         "title: 'CARFT: Boosting LLM Reasoning via Contrastive Learning'\n"
+        "arxiv: null\n"
         "authors: 5\n"
         "organization: null\n"
         "published: 2025-08-20\n"

@@ -39,6 +39,7 @@ class ListingEntry:
     title: str
     abstract: str
     line: int  # line of the title in the listing
+    arxiv: str | None = None  # listings never show it; API records do
     authors: int | None = None
     organization: str | None = None
     published: dt.date | None = None
