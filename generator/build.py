@@ -17,6 +17,8 @@ import threading
 import time
 from pathlib import Path
 
+import yaml
+
 from . import output
 from .content import Content, read_content
 from .exports import render_exports
@@ -63,9 +65,33 @@ def site_settings(config) -> SiteSettings:
     )
 
 
+class _ConfigLoader(yaml.SafeLoader):
+    """Reads mkdocs.yml without running it: `!!python/...` and `!ENV` tags become None."""
+
+
+_ConfigLoader.add_multi_constructor("", lambda loader, suffix, node: None)
+
+
+def tag_vocabulary(project: Path) -> set[str] | None:
+    """The tags papers may use: `tags_allowed` of the tags plugin in mkdocs.yml, or None (any).
+
+    Read as plain YAML so `digest check` stays fast (MkDocs itself would import every plugin).
+    """
+    try:
+        config = yaml.load((project / "mkdocs.yml").read_text(encoding="utf-8"), _ConfigLoader)
+    except (OSError, yaml.YAMLError) as exc:
+        raise BuildError(f"mkdocs.yml: cannot be read: {exc}") from None
+    for plugin in (config or {}).get("plugins") or []:
+        if isinstance(plugin, dict) and ("tags" in plugin or "material/tags" in plugin):
+            options = plugin.get("tags") or plugin.get("material/tags") or {}
+            allowed = options.get("tags_allowed")
+            return {str(tag) for tag in allowed} if allowed else None
+    return None
+
+
 def read_checked_content(project: Path) -> Content:
     """content/ as records, or a BuildError listing every problem."""
-    content = read_content(project / "content")
+    content = read_content(project / "content", tag_vocabulary(project))
     if content.problems:
         raise BuildError(format_problems(content.problems) + f"\n{len(content.problems)} "
                          "problem(s) in content/; nothing was built and site/ is unchanged")

@@ -70,7 +70,14 @@ def import_command(ctx: click.Context, paths: tuple[Path, ...], year: int | None
 @click.pass_context
 def check(ctx: click.Context) -> None:
     """Validate content/: every problem as path:line: field: message, then exit 1."""
-    content = read_content(_project(ctx) / "content")
+    from .build import BuildError, tag_vocabulary
+
+    try:
+        allowed = tag_vocabulary(_project(ctx))
+    except BuildError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    content = read_content(_project(ctx) / "content", allowed)
     if content.problems:
         click.echo(format_problems(content.problems), err=True)
         click.echo(f"{len(content.problems)} problem(s) in content/", err=True)

@@ -157,8 +157,11 @@ def read_paper(path: Path, root: Path) -> tuple[Paper | None, list[Problem], dic
     return paper, problems, lines
 
 
-def read_content(root: Path) -> Content:
-    """Read content/ (themes and every paper) and check it as a whole."""
+def read_content(root: Path, allowed_tags: set[str] | None = None) -> Content:
+    """Read content/ (themes and every paper) and check it as a whole.
+
+    `allowed_tags` is the tag vocabulary (mkdocs.yml, tags plugin `tags_allowed`), if any.
+    """
     content = Content(root)
     content.themes, content.problems, _ = read_themes(root)
     theme_ids = {t.id for t in content.themes}
@@ -170,6 +173,11 @@ def read_content(root: Path) -> Content:
         if paper is None:
             continue
         content.problems += check_paper(paper, lines, rel(path, root), theme_ids, root)
+        if allowed_tags is not None:
+            content.problems += [
+                Problem(rel(path, root), lines.get("tags", 1), "tags",
+                        f"'{tag}' is not in the tag vocabulary (tags_allowed in mkdocs.yml)")
+                for tag in paper.tags if tag not in allowed_tags and TAG.fullmatch(tag)]
         key = model.normalize_title(paper.title)
         if key in seen_titles:
             content.problems.append(Problem(rel(path, root), lines.get("title", 1), "title",

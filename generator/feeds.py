@@ -34,16 +34,25 @@ FORMATS = {  # file name -> (MIME type, label)
 
 @dataclass(frozen=True)
 class Channel:
-    """One subscribable set of papers: the whole digest or one theme."""
+    """One subscribable set of papers: the whole digest or one theme.
 
-    folder: str  # '' for the digest, 'themes/<id>/' for a theme
+    Every feed file sits at the site root (feed.xml, feed-<theme>.xml, ...): Material fetches
+    `sitemap.xml` beside every `<link rel="alternate">` of a page, and only the root has one.
+    """
+
+    key: str  # '' for the digest, the theme id for a theme
     title: str
     description: str
     page: str  # the site page the feed belongs to, relative to the site root
     doc: str  # that page's Markdown source under docs/
 
+    def file(self, name: str) -> str:
+        """The channel's file for a format name: feed.xml, atom.xml or feed.json."""
+        stem, dot, ext = name.partition(".")
+        return f"{stem}-{self.key}{dot}{ext}" if self.key else name
+
     def url(self, settings: SiteSettings, name: str) -> str:
-        return f"{settings.site_url}{self.folder}{name}"
+        return f"{settings.site_url}{self.file(name)}"
 
 
 def paper_guid(settings: SiteSettings, paper: Paper) -> str:
@@ -64,8 +73,8 @@ def channels(settings: SiteSettings, themes: list[Theme]) -> list[Channel]:
     """The digest's channel, then one per theme in themes.yml order."""
     digest = Channel("", settings.title, settings.description, "", "index.md")
     return [digest] + [
-        Channel(f"themes/{t.id}/", f"{settings.title}: {t.title}", t.description,
-                f"themes/{t.id}/", f"themes/{t.id}.md")
+        Channel(t.id, f"{settings.title}: {t.title}", t.description, f"themes/{t.id}/",
+                f"themes/{t.id}.md")
         for t in themes
     ]
 
@@ -77,7 +86,8 @@ def _midnight(day: dt.date) -> dt.datetime:
 def _generator(channel: Channel, papers: list[Paper], themes: dict[str, Theme],
                settings: SiteSettings, self_name: str) -> FeedGenerator:
     feed = FeedGenerator()
-    feed.id(f"tag:{settings.id_authority}:{channel.folder or 'digest'}")
+    feed.id(f"tag:{settings.id_authority}:" + (f"themes/{channel.key}" if channel.key
+                                                 else "digest"))
     feed.title(channel.title)
     feed.subtitle(channel.description)
     feed.language("en")
@@ -155,13 +165,12 @@ def render_feeds(papers: list[Paper], themes: list[Theme], settings: SiteSetting
     files: dict[str, str] = {}
     all_channels = channels(settings, themes)
     for channel in all_channels:
-        theme_id = channel.folder.removeprefix("themes/").rstrip("/")
-        members = [p for p in papers if not theme_id or theme_id in p.themes]
+        members = [p for p in papers if not channel.key or channel.key in p.themes]
         chosen = select_feed_papers(members)
         rss = _generator(channel, chosen, by_id, settings, "feed.xml")
-        files[f"{channel.folder}feed.xml"] = rss.rss_str(pretty=True).decode("utf-8")
+        files[channel.file("feed.xml")] = rss.rss_str(pretty=True).decode("utf-8")
         atom = _generator(channel, chosen, by_id, settings, "atom.xml")
-        files[f"{channel.folder}atom.xml"] = atom.atom_str(pretty=True).decode("utf-8")
-        files[f"{channel.folder}feed.json"] = render_json_feed(channel, chosen, by_id, settings)
+        files[channel.file("atom.xml")] = atom.atom_str(pretty=True).decode("utf-8")
+        files[channel.file("feed.json")] = render_json_feed(channel, chosen, by_id, settings)
     files["feeds.opml"] = render_opml(settings, all_channels)
     return files

@@ -7,9 +7,6 @@ rounded first, so the same content always gives the same lists.
 
 from __future__ import annotations
 
-import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
-
 from .model import Paper
 from .text import render_plain
 
@@ -20,6 +17,9 @@ MIN_SCORE = 0.05  # below this, papers share little more than common words
 
 def compute_related(papers: list[Paper], count: int = RELATED) -> dict[str, list[str]]:
     """For every paper (by file name), the names of its most similar papers, best first."""
+    import numpy as np  # imported here: scikit-learn takes ~1.5 s to import, check needs neither
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     ordered = sorted(papers, key=lambda p: p.name)
     if len(ordered) < 2:
         return {p.name: [] for p in ordered}

@@ -82,50 +82,57 @@ def test_feed_is_valid_rss_with_stable_unique_ids(sample):
                for e in feed.entries)
 
 
+def feed_names(theme: str = "") -> list[str]:
+    suffix = f"-{theme}" if theme else ""
+    return [f"feed{suffix}.xml", f"atom{suffix}.xml", f"feed{suffix}.json"]
+
+
 def test_every_page_advertises_its_feeds(sample):
     pages = list((sample / "site").rglob("*.html"))
     assert pages
-    base = "https://llm-reasoning-digest.github.io/"
     for page in pages:
-        folder = page.parent.relative_to(sample / "site").as_posix()
-        theme = folder.startswith("themes/") and folder != "themes"
-        prefix = f"{folder}/" if theme else ""
-        title = "LLM Reasoning Digest" + (": " if theme else "")
+        folder = page.parent.relative_to(sample / "site")
+        theme = folder.parts[1] if len(folder.parts) == 2 and folder.parts[0] == "themes" else ""
+        title = "LLM Reasoning Digest" + (": " if theme else " (")
+        # Relative links, so a local copy stays on its own origin; the 404 page is served at
+        # any depth, so MkDocs gives it root-relative links.
+        up = "/" if page.name == "404.html" else "../" * len(folder.parts)
         html = page.read_text()
-        for kind, name in [("rss+xml", "feed.xml"), ("atom+xml", "atom.xml"),
-                           ("feed+json", "feed.json")]:
+        for kind, name in zip(["rss+xml", "atom+xml", "feed+json"], feed_names(theme)):
             assert (f'<link rel="alternate" type="application/{kind}" title="{title}'
                     in html), page
-            assert f'href="{base}{prefix}{name}">' in html, (page, name)
+            assert f'href="{up}{name}">' in html, (page, name)
+            assert (sample / "site" / name).is_file()
 
 
 def test_feeds_for_the_digest_and_each_theme(sample):
-    themes = ["", "themes/rl/", "themes/efficient/", "themes/other/"]
-    for folder in themes:
-        for name in ("feed.xml", "atom.xml"):
-            feed = feedparser.parse((sample / "site" / folder / name).read_bytes())
-            assert feed.bozo == 0, (folder, name, feed.bozo_exception)
-            assert feed.version == ("rss20" if name == "feed.xml" else "atom10")
+    themes = ["", "rl", "efficient", "other"]
+    titles = {"rl": "Reinforcement learning", "efficient": "Efficient reasoning",
+              "other": "Other reasoning"}
+    for theme in themes:
+        rss_name, atom_name, json_name = feed_names(theme)
+        for name in (rss_name, atom_name):
+            feed = feedparser.parse((sample / "site" / name).read_bytes())
+            assert feed.bozo == 0, (name, feed.bozo_exception)
+            assert feed.version == ("rss20" if name == rss_name else "atom10")
             ids = [e.id for e in feed.entries]
             assert ids and len(ids) == len(set(ids))
             assert all(e.tags for e in feed.entries)  # themes (and tags) as categories
-            if folder:  # RSS names a category by its title, Atom by its id (and label)
-                theme = folder.split("/")[1]
-                names = {theme, {"rl": "Reinforcement learning", "efficient":
-                                 "Efficient reasoning", "other": "Other reasoning"}[theme]}
-                assert all(names & {t.term for t in e.tags} for e in feed.entries)
-        data = json.loads((sample / "site" / folder / "feed.json").read_text())
+            if theme:  # RSS names a category by its title, Atom by its id (and label)
+                assert all({theme, titles[theme]} & {t.term for t in e.tags}
+                           for e in feed.entries)
+        data = json.loads((sample / "site" / json_name).read_text())
         assert data["version"] == "https://jsonfeed.org/version/1.1"
-        rss_ids = [e.id for e in feedparser.parse(
-            (sample / "site" / folder / "feed.xml").read_bytes()).entries]
+        rss_ids = [e.id for e in feedparser.parse((sample / "site" / rss_name).read_bytes())
+                   .entries]
         assert [item["id"] for item in data["items"]] == rss_ids
     opml = ET.parse(sample / "site/feeds.opml")
     urls = [o.get("xmlUrl") for o in opml.iter("outline")]
-    assert urls == [f"https://llm-reasoning-digest.github.io/{f}feed.xml" for f in
-                    ["", "themes/rl/", "themes/efficient/", "themes/other/"]]
+    assert urls == [f"https://llm-reasoning-digest.github.io/{feed_names(t)[0]}" for t in themes]
     subscribe = (sample / "site/subscribe/index.html").read_text()
-    for folder in themes:
-        assert f'href="../{folder}atom.xml"' in subscribe
+    for theme in themes:
+        for name in feed_names(theme):
+            assert f'href="../{name}"' in subscribe
 
 
 def test_paper_pages_are_not_in_the_nav(sample):

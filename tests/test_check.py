@@ -28,6 +28,8 @@ CASES = {
     "missing_source": "14: sources: '2025-01-01_missing.txt' is not in content/sources/",
     "alias_bomb": "2: YAML anchors and aliases (&, *) are not allowed",
     "no_front_matter": "1: expected front matter starting with '---'",
+    "unknown_tag": "11: tags: 'reasonning' is not in the tag vocabulary (tags_allowed in "
+                   "mkdocs.yml)",
     "bad_arxiv": "3: arxiv: '2504.15777v2' is not an arXiv id like 2504.15777 (no 'v2' version "
                  "suffix)",
 }
