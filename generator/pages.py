@@ -8,6 +8,7 @@ are HTML-escaped before they are written.
 
 from __future__ import annotations
 
+import calendar
 import json
 from collections import Counter
 from dataclasses import dataclass
@@ -16,11 +17,13 @@ from urllib.parse import urlsplit
 import jinja2
 from markupsafe import Markup, escape
 
+from .charts import render_columns, render_horizontal_bars
 from .model import Paper, Theme
 from .related import compute_related
 from .text import md_escape, render_abstract_html, render_plain
 
 LATEST = 20  # papers on the home page
+PAGE_SIZE = 100  # papers per theme page; longer themes continue on themes/<id>/page/<n>/
 # Feed files per channel, in the order they are offered (mirrors feeds.FORMATS).
 FEED_FORMATS = [("feed.xml", "RSS"), ("atom.xml", "Atom"), ("feed.json", "JSON Feed")]
 SUMMARY_CHARS = 200
@@ -121,27 +124,84 @@ def theme_counts(papers: list[Paper], themes: list[Theme]) -> list[tuple[Theme, 
     return [(theme, counts[theme.id]) for theme in themes]
 
 
+def render_theme_pages(theme: Theme, members: list[Paper], titles: dict[str, str],
+                       settings) -> dict[str, str]:
+    """themes/<id>.md and, past PAGE_SIZE papers, themes/<id>/page/<n>.md (newest first)."""
+    chunks = [members[i : i + PAGE_SIZE] for i in range(0, len(members), PAGE_SIZE)] or [[]]
+    paths = [f"themes/{theme.id}.md"] + [
+        f"themes/{theme.id}/page/{n}.md" for n in range(2, len(chunks) + 1)]
+    files = {}
+    for number, (path, chunk) in enumerate(zip(paths, chunks), start=1):
+        root = "../" * path.count("/")  # from this page back to docs/
+        files[path] = _env.get_template("theme.md.j2").render(
+            theme=theme, papers=chunk, total=len(members), titles=titles, root=root,
+            site_title=settings.title, number=number,
+            pages=[(n, root + p) for n, p in enumerate(paths, start=1)],
+            summaries={p.name: summarize(p, 160) for p in chunk})
+    return files
+
+
+def month_key(day) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def month_name(key: str) -> str:
+    year, month = key.split("-")
+    return f"{calendar.month_name[int(month)]} {year}"
+
+
+def render_archive(newest: list[Paper], titles: dict[str, str]) -> dict[str, str]:
+    """archive/index.md (months with counts) and archive/<YYYY-MM>.md (papers added then)."""
+    months: dict[str, list[Paper]] = {}
+    for paper in newest:
+        months.setdefault(month_key(paper.added), []).append(paper)
+    files = {"archive/index.md": _env.get_template("archive.md.j2").render(
+        months=[(key, month_name(key), len(items)) for key, items in months.items()])}
+    for key, items in months.items():
+        files[f"archive/{key}.md"] = _env.get_template("month.md.j2").render(
+            name=month_name(key), papers=items, titles=titles)
+    return files
+
+
+def render_home_charts(newest: list[Paper], counts: list[tuple[Theme, int]]) -> Markup:
+    """Two inline SVG charts: papers added per month, papers per theme."""
+    per_month = Counter(month_key(p.added) for p in newest)
+    keys = sorted(per_month)
+    if keys:  # every month from the first to the last, empty ones included
+        first, last = keys[0], keys[-1]
+        year, month, keys = int(first[:4]), int(first[5:]), []
+        while f"{year:04d}-{month:02d}" <= last:
+            keys.append(f"{year:04d}-{month:02d}")
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    months = [(f"{calendar.month_abbr[int(k[5:])]} {k[2:4]}", per_month[k]) for k in keys]
+    return Markup(
+        render_columns("chart-months", "Papers added per month", months[-24:])
+        + render_horizontal_bars("chart-themes", "Papers per theme",
+                                 [(t.title, n) for t, n in counts]))
+
+
 def render_pages(papers: list[Paper], themes: list[Theme], channels: list,
                  settings) -> dict[str, str]:
     """Every generated page of docs/: {path relative to docs/: text} (feeds come from feeds.py)."""
     by_id = {t.id: t for t in themes}
     newest = sort_newest(papers)
     counts = theme_counts(papers, themes)
+    titles = {t.id: t.title for t in themes}
     files = {
         "index.md": _env.get_template("home.md.j2").render(
             total=len(papers), themes=counts, latest=newest[:LATEST],
             last_added=newest[0].added if newest else None,
+            charts=render_home_charts(newest, counts),
         ),
         "themes/index.md": _env.get_template("themes.md.j2").render(themes=counts),
         "tags.md": _env.get_template("tags.md.j2").render(),
         "subscribe.md": _env.get_template("subscribe.md.j2").render(
             channels=channels, formats=FEED_FORMATS),
     }
-    titles = {t.id: t.title for t in themes}
+    files.update(render_archive(newest, titles))
     for theme in themes:
         members = [p for p in newest if theme.id in p.themes]
-        files[f"themes/{theme.id}.md"] = _env.get_template("theme.md.j2").render(
-            theme=theme, papers=members, titles=titles, site_title=settings.title)
+        files.update(render_theme_pages(theme, members, titles, settings))
     by_name = {p.name: p for p in papers}
     similar = compute_related(papers)
     for paper in papers:

@@ -1,0 +1,82 @@
+"""Listing pages: theme pagination, the monthly archive and the home page charts."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from conftest import make_project, run_digest
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory):
+    """A digest with 230 papers over three listings (Oct, Nov 2025 and Jan 2026)."""
+    project = make_project(tmp_path_factory.mktemp("big") / "digest")
+    listings = []
+    for month, year, start in [("Oct 2", 2025, 0), ("Nov 5", 2025, 100), ("Jan 7", 2026, 200)]:
+        count = 100 if start < 200 else 30
+        path = project / f"listing-{start}.txt"
+        path.write_text(f"{month}\n\n" + "".join(
+            f"Synthetic Paper Number {start + i:03d} On Reasoning\n\n"
+            f"Abstract {start + i} about chains of thought in language models.\n\n"
+            for i in range(count)))
+        listings.append((path, str(year)))
+    for path, year in listings:
+        result = run_digest("import", "--year", year, str(path), cwd=project)
+        assert result.returncode == 0, result.stderr
+    build = run_digest("build", cwd=project)
+    assert build.returncode == 0, build.stderr
+    return project
+
+
+def listed_papers(html: str) -> list[str]:
+    return re.findall(r'href="(?:\.\./)+papers/([^/"]+)/"', html)
+
+
+def test_theme_lists_paginate_past_a_hundred(big):
+    site = big / "site/themes"
+    first = (site / "other/index.html").read_text()
+    second = (site / "other/page/2/index.html").read_text()
+    third = (site / "other/page/3/index.html").read_text()
+    pages = [listed_papers(first), listed_papers(second), listed_papers(third)]
+    assert [len(set(p)) for p in pages] == [100, 100, 30]
+    assert not set(pages[0]) & set(pages[1])
+    # Newest first: the January 2026 papers open page one.
+    assert pages[0][0].startswith("synthetic-paper-number-2")
+    assert 'aria-label="Pages of this theme"' in second
+    assert 'href="../../">1</a>' in second and 'href="../3/">3</a>' in second
+
+
+def test_archive_lists_each_month(big):
+    index = (big / "site/archive/index.html").read_text()
+    assert re.findall(r">(\w+ \d{4})</a> — (\d+) papers", index) == [
+        ("January 2026", "30"), ("November 2025", "100"), ("October 2025", "100")]
+    month = (big / "site/archive/2025-11/index.html").read_text()
+    assert len(set(listed_papers(month))) == 100
+
+
+def test_home_page_charts_are_accessible_svg(big):
+    html = (big / "site/index.html").read_text()
+    svgs = re.findall(r"<svg class=\"digest-chart\".*?</svg>", html, re.S)
+    assert len(svgs) == 2
+    months, themes = (ET.fromstring(svg) for svg in svgs)
+    ns = "{http://www.w3.org/2000/svg}"
+    for svg in (months, themes):
+        assert svg.get("role") == "img"
+        labelled = svg.get("aria-labelledby").split()
+        assert [e.get("id") for e in svg if e.tag in (ns + "title", ns + "desc")] == labelled
+    assert months.find(ns + "title").text == "Papers added per month"
+    # Every month from the first to the last, empty months included.
+    assert months.find(ns + "desc").text == (
+        "Oct 25: 100; Nov 25: 100; Dec 25: 0; Jan 26: 30")
+    assert themes.find(ns + "desc").text == (
+        "Reinforcement learning: 0; Efficient reasoning: 0; Other reasoning: 230")
+    assert "<script" not in "".join(svgs)
+
+
+def test_page_weights_stay_light(big):
+    assert len((big / "site/index.html").read_bytes()) < 200_000
+    for page in (big / "site/papers").glob("*/index.html"):
+        assert len(page.read_bytes()) < 60_000, page
