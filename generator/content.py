@@ -68,8 +68,11 @@ def parse_record(cls, data, lines: dict[str, int], path: str, line: int):
         elif isinstance(value, NotADate):
             problems.append(Problem(path, where, key, f"'{value}' is not a calendar date"))
         elif not model.check_type(hints[key], value):
+            hint = ""
+            if model.check_type(hints[key], str(value)) and not isinstance(value, (list, dict)):
+                hint = " (YAML read it as a number, date or boolean: put it in quotes)"
             problems.append(Problem(path, where, key, f"expected {model.describe_type(hints[key])}"
-                                    f", found {_show(value)}"))
+                                    f", found {_show(value)}{hint}"))
         else:
             values[key] = value
     for name, spec in declared.items():

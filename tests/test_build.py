@@ -27,6 +27,9 @@ def sample(tmp_path_factory) -> Path:
     result = run_digest("import", "--year", "2025",
                         *[str(LISTINGS / n) for n in SAMPLE_LISTINGS], cwd=project)
     assert result.returncode == 0, result.stderr
+    # A curator adds the arXiv id of one paper by hand.
+    carft = project / "content/papers/carft-boosting-llm-reasoning-via-contrastive.md"
+    carft.write_text(carft.read_text().replace("arxiv: null", "arxiv: '2508.15202'"))
     build = run_digest("build", cwd=project)
     assert build.returncode == 0, build.stderr
     assert "WARNING" not in build.stderr  # the build is strict: any warning would fail it
@@ -180,6 +183,7 @@ def test_removed_paper_disappears_everywhere(tmp_path):
 @pytest.mark.parametrize("query, title", [
     ("WebThinker", "WebThinker: Empowering Large Reasoning Models with Deep Research Capability"),
     ("psychological counseling", "PsyLite Technical Report"),  # words of the abstract only
+    ("2508.15202", "CARFT: Boosting LLM Reasoning via Contrastive Learning"),  # one token
 ])
 def test_search_in_chromium_finds_papers_by_title_and_abstract(sample, query, title):
     from browser import chromium, search, serve_folder
@@ -226,3 +230,34 @@ def test_exports_describe_every_paper(sample):
     bib = (sample / "site/papers.bib").read_text()
     assert bib.count("@misc{") == len(papers)
     assert (sample / "site/themes/rl/papers.bib").read_text().count("@misc{") == 1
+
+
+def test_every_feed_link_resolves_and_parses(sample):
+    site = sample / "site"
+    links: set[str] = set()
+    for page in site.rglob("*.html"):
+        html = page.read_text()
+        for href in re.findall(r'<link rel="alternate" type="[^"]+" title="[^"]*" href="([^"]+)"',
+                               html) + re.findall(r'href="([^"]+\.(?:xml|json|opml))"', html):
+            if page.name != "404.html" and not href.startswith("http"):
+                links.add((page.parent / href).resolve().relative_to(site.resolve()).as_posix())
+    assert {"feed.xml", "atom.xml", "feed.json", "feeds.opml", "feed-rl.xml"} <= links
+    for link in sorted(links):
+        data = (site / link).read_bytes()
+        if link.endswith(".json"):
+            assert json.loads(data), link
+        elif link.endswith(".opml"):
+            assert ET.fromstring(data).tag == "opml"
+        else:
+            assert feedparser.parse(data).bozo == 0, link
+
+
+def test_paper_page_links_arxiv_and_hugging_face(sample):
+    html = (sample / "site/papers/carft-boosting-llm-reasoning-via-contrastive/index.html"
+            ).read_text()
+    assert 'href="https://arxiv.org/abs/2508.15202"' in html
+    assert 'href="https://huggingface.co/papers/2508.15202"' in html
+    assert 'href="https://github.com/WNQzhu/CARFT"' in html
+    assert ('href="https://github.com/llm-reasoning-digest/llm-reasoning-digest/edit/main/'
+            'content/papers/carft-boosting-llm-reasoning-via-contrastive.md"') in html
+    assert ">Related papers</h2>" in html and html.count("./index.html") == 0

@@ -30,6 +30,8 @@ CASES = {
     "no_front_matter": "1: expected front matter starting with '---'",
     "unknown_tag": "11: tags: 'reasonning' is not in the tag vocabulary (tags_allowed in "
                    "mkdocs.yml)",
+    "arxiv_as_number": "3: arxiv: expected text or null, found 2504.1577 (YAML read it as a "
+                       "number, date or boolean: put it in quotes)",
     "bad_arxiv": "3: arxiv: '2504.15777v2' is not an arXiv id like 2504.15777 (no 'v2' version "
                  "suffix)",
 }
