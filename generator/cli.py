@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from . import importer, output
+from .sources.hf_api import DEFAULT_API_URL, FetchError, fetch_daily_papers
 from .content import read_content
 from .problems import format_problems
 
@@ -31,20 +32,18 @@ def main(ctx: click.Context, project: Path) -> None:
     ctx.obj = {"project": project.resolve()}
 
 
-@main.command("import")
-@click.argument("paths", nargs=-1, required=True,
-                type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--year", type=click.IntRange(1990, 2999), default=None,
-              help="Year of the listings' dates, which the listing text does not state "
-                   "[default: the current year].")
-@click.option("--strict", is_flag=True, help="Exit with status 1 if any entry was skipped.")
-@click.pass_context
-def import_command(ctx: click.Context, paths: tuple[Path, ...], year: int | None,
-                   strict: bool) -> None:
-    """Add or update papers from Hugging Face Daily Papers listings (text copied from the page)."""
+def _run_import(ctx: click.Context, paths: list[Path], year: int, strict: bool,
+                select=None) -> None:
+    """Plan an import, write it (all or nothing), and report like a compiler."""
+    from .build import BuildError, tag_vocabulary
+
     root = _project(ctx) / "content"
-    year = year or dt.date.today().year  # the only clock: the issue's documented default
-    plan = importer.plan_import(list(paths), year, root)
+    try:
+        vocabulary = tag_vocabulary(_project(ctx))
+    except BuildError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    plan = importer.plan_import(paths, year, root, select=select, vocabulary=vocabulary)
     if plan.errors:
         click.echo(format_problems(plan.errors), err=True)
         click.echo("nothing was imported", err=True)
@@ -64,6 +63,55 @@ def import_command(ctx: click.Context, paths: tuple[Path, ...], year: int | None
                f"{counts['unchanged']} unchanged{skipped}")
     if strict and plan.warnings:
         sys.exit(1)
+
+
+@main.command("import")
+@click.argument("paths", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--year", type=click.IntRange(1990, 2999), default=None,
+              help="Year of the listings' dates, which the listing text does not state "
+                   "[default: the current year].")
+@click.option("--strict", is_flag=True, help="Exit with status 1 if any entry was skipped.")
+@click.pass_context
+def import_command(ctx: click.Context, paths: tuple[Path, ...], year: int | None,
+                   strict: bool) -> None:
+    """Add or update papers from Hugging Face Daily Papers listings (text copied from the page)
+    or daily-papers API JSON files (told apart by their content)."""
+    year = year or dt.date.today().year  # the only clock: the issue's documented default
+    _run_import(ctx, list(paths), year, strict)
+
+
+@main.command()
+@click.option("--date", "day", required=True, type=click.DateTime(["%Y-%m-%d"]),
+              help="The day whose daily papers to fetch (YYYY-MM-DD).")
+@click.option("--api-url", default=DEFAULT_API_URL, show_default=True,
+              help="The daily-papers API endpoint.")
+@click.option("--all", "take_all", is_flag=True,
+              help="Import every paper of the day, not only those matching a theme's rules.")
+@click.option("--timeout", default=30.0, show_default=True, help="Seconds per request.")
+@click.option("--retries", default=3, show_default=True, help="Retries after a failure.")
+@click.pass_context
+def fetch(ctx: click.Context, day: dt.datetime, api_url: str, take_all: bool, timeout: float,
+          retries: int) -> None:
+    """Download one day of Hugging Face daily papers, keep the JSON under content/sources/,
+    and import the papers that match at least one theme's rules."""
+    import tempfile
+
+    from .content import read_themes
+    from .themes import matches_themes
+
+    try:
+        text = fetch_daily_papers(day.date(), api_url, timeout=timeout, retries=retries)
+    except FetchError as exc:
+        click.echo(f"{exc}\nnothing was imported; content/ is unchanged", err=True)
+        sys.exit(1)
+    themes, _, _ = read_themes(_project(ctx) / "content")
+    select = None if take_all else (
+        lambda entry: matches_themes(entry.title, entry.abstract, themes))
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "hf-daily-papers.json"
+        path.write_text(text, encoding="utf-8")
+        _run_import(ctx, [path], day.year, strict=False, select=select)
 
 
 @main.command()
@@ -112,3 +160,43 @@ def serve(ctx: click.Context, dev_addr: str) -> None:
     except BuildError as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)
+
+
+@main.command()
+@click.option("--title", required=True, help="The paper's title.")
+@click.option("--arxiv", "arxiv_id", default=None, help="Its arXiv id, like 2504.15777.")
+@click.option("--abstract", default=None, help="Its abstract (or paste it into the file).")
+@click.option("--added", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="The day it enters the digest [default: today].")
+@click.option("--theme", "theme_ids", multiple=True, help="A theme id (repeatable) "
+              "[default: proposed by the rules].")
+@click.pass_context
+def new(ctx: click.Context, title: str, arxiv_id: str | None, abstract: str | None,
+        added: dt.datetime | None, theme_ids: tuple[str, ...]) -> None:
+    """Scaffold content/papers/<name>.md for a paper added by hand."""
+    from .scaffold import ScaffoldError, scaffold_paper
+
+    root = _project(ctx) / "content"
+    day = added.date() if added else dt.date.today()  # an explicit flag's documented default
+    try:
+        relpath, text = scaffold_paper(root, title, arxiv_id, abstract, day, list(theme_ids))
+    except ScaffoldError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    output.write_files(root, {relpath: text})
+    click.echo(f"added      content/{relpath}")
+    if abstract is None:
+        click.echo("paste the abstract into its body, then run `digest check`")
+
+
+@main.command()
+@click.pass_context
+def verify(ctx: click.Context) -> None:
+    """Check a built site/ against content/ before publishing it: never an empty or partial site."""
+    from .build import verify_site
+
+    problems = verify_site(_project(ctx))
+    if problems:
+        click.echo("\n".join(problems) + "\nsite/ must not be published", err=True)
+        sys.exit(1)
+    click.echo("site/ is complete")

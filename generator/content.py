@@ -234,6 +234,9 @@ def check_paper(paper: Paper, lines: dict[str, int], path: str, theme_ids: set[s
         problems.append(Problem(path, at("upvotes"), "upvotes", "expected 0 or more"))
     if not paper.abstract:
         problems.append(Problem(path, 1, "abstract", "the body (the abstract) is empty"))
+    elif paper.abstract.startswith("TODO: paste"):
+        problems.append(Problem(path, 1, "abstract", "the body is still the placeholder of "
+                                "`digest new`: paste the abstract"))
     return problems
 
 

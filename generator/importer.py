@@ -1,14 +1,16 @@
-"""Importing listings into content/: one paper, one file, curators' edits kept.
+"""Importing sources into content/: one paper, one file, curators' edits kept.
 
-Each imported listing is stored under content/sources/ (`<date>_<name>.txt`) and every paper
-records the entries it came from (`sources: [<stored listing>:<line>]`). A paper's source-owned
-fields are *derived* from all of its entries: the newest listing that gives a value wins,
-first-seen dates come from the earliest. So import order cannot matter.
+Each imported source (listing text or API JSON) is stored under content/sources/ and every
+paper records the entries it came from (`sources: [<stored source>:<line>]`). A paper's
+source-owned fields are *derived* from all of its entries: the newest source that gives a value
+wins, first-seen dates come from the earliest. So import order cannot matter.
 
 To keep curators' edits, the importer merges three ways: for each source-owned field, if the
 file still holds what its previous sources derived, it takes the new derivation; otherwise a
 curator changed it and the file wins. Curator-owned fields (themes, tags, note) are only
-proposed when a paper is first added.
+proposed when a paper is first added. Papers match by arXiv id, else by normalized title
+(including titles of their earlier sources), so a paper first seen in a listing and later in
+the API keeps its file name and gains its id.
 """
 
 from __future__ import annotations
@@ -18,18 +20,21 @@ import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Callable
 
 from . import model
-from .content import SOURCE_REF, read_paper, read_themes, rel, render_paper_file
+from .content import read_paper, read_themes, rel, render_paper_file
 from .model import Paper
 from .problems import Problem
-from .sources.hf_listing import Listing, ListingEntry, decode_listing, parse_listing
+from .sources import SourceEntry
+from .sources.hf_listing import Listing
+from .sources.store import SourceStore, read_source, ref_key
 from .text import extract_links
 from .themes import propose_themes
 
 MAX_NAME = 50  # characters of a paper's file name before `.md`
-STORED = re.compile(r"(?P<date>\d{4}-\d{2}-\d{2})_[a-z0-9._-]+\.txt")
 LATEST_WINS = ("title", "abstract", "arxiv", "authors", "organization", "published", "upvotes")
+Selector = Callable[[SourceEntry], bool]
 
 
 @dataclass
@@ -68,61 +73,20 @@ def assign_name(title: str, taken: set[str]) -> str:
     raise RuntimeError(f"no free file name for {title!r}")
 
 
-def stored_name(listing: Listing, path: Path) -> str:
-    """The name a listing is kept under in content/sources/: its full date, then its name."""
-    stem = re.sub(r"[^a-z0-9._-]+", "-", path.stem.lower()).strip("-.") or "listing"
-    return f"{listing.date.isoformat()}_{stem[:60]}.txt"
-
-
-def ref_key(ref: str) -> tuple[str, int]:
-    """Sort key of a `<stored listing>:<line>` reference (dates first, lines as numbers)."""
-    match = SOURCE_REF.fullmatch(ref)
-    return (match["file"], int(match["line"])) if match else (ref, 0)
-
-
-class SourceStore:
-    """The stored listings of content/sources/ plus those being imported, parsed on demand."""
-
-    def __init__(self, root: Path):
-        self.root = root
-        self.texts: dict[str, str] = {}
-        self.entries: dict[str, tuple[object, ListingEntry]] = {}
-        self.parsed: set[str] = set()
-
-    def text(self, name: str) -> str | None:
-        if name not in self.texts:
-            path = self.root / "sources" / name
-            if not path.is_file():
-                return None
-            self.texts[name] = path.read_bytes().decode("utf-8", errors="replace")
-        return self.texts[name]
-
-    def entry(self, ref: str):
-        """(listing date, entry) of a reference, or None when it cannot be resolved."""
-        match = SOURCE_REF.fullmatch(ref)
-        stored = STORED.fullmatch(match["file"]) if match else None
-        if stored is None:
-            return None
-        name = match["file"]
-        if name not in self.parsed and self.text(name) is not None:
-            self.parsed.add(name)
-            listing = parse_listing(self.texts[name], name, int(stored["date"][:4]))
-            for item in listing.entries:
-                self.entries[f"{name}:{item.line}"] = (listing.date, item)
-        return self.entries.get(ref)
-
-
 def derive(refs: list[str], store: SourceStore) -> dict | None:
-    """Source-owned fields from a paper's listing entries (None when none resolves)."""
+    """Source-owned fields from a paper's source entries (None when none resolves)."""
     found = sorted((e[0], ref_key(r), e[1]) for r in refs if (e := store.entry(r)) is not None)
     if not found:
         return None
     values: dict = {}
+    newest_first = [item for _, _, item in reversed(found)]
     for name in LATEST_WINS:
-        newest = [getattr(item, name) for _, _, item in reversed(found)]
-        values[name] = next((v for v in newest if v is not None), None)
-    values["listed"] = values["added"] = found[0][0]
-    values["links"] = extract_links(values["abstract"])
+        values[name] = next((v for item in newest_first if (v := getattr(item, name)) is not None),
+                            None)
+    values["listed"] = min(item.listed or day for day, _, item in found)
+    values["added"] = found[0][0]
+    links = [u for item in newest_first for u in item.links] + extract_links(values["abstract"])
+    values["links"] = list(dict.fromkeys(links))
     values["sources"] = sorted(set(refs), key=ref_key)
     return values
 
@@ -142,30 +106,38 @@ def merge(paper: Paper, base: dict | None, new: dict) -> Paper:
     return replace(paper, **changes)
 
 
-def plan_import(paths: list[Path], year: int, root: Path) -> ImportPlan:
-    """Read listings and content/, and work out every file the import writes."""
+def suggest_tags(keywords: list[str], vocabulary: set[str] | None) -> list[str]:
+    """Source keywords that name a tag of the vocabulary (case-insensitive), in its spelling."""
+    if not vocabulary:
+        return []
+    by_key = {tag.casefold(): tag for tag in vocabulary}
+    return sorted({by_key[k.casefold()] for k in keywords if k.casefold() in by_key})
+
+
+def plan_import(paths: list[Path], year: int, root: Path, select: Selector | None = None,
+                vocabulary: set[str] | None = None) -> ImportPlan:
+    """Read sources and content/, and work out every file the import writes.
+
+    `select` keeps only some entries (`digest fetch` keeps those matching a theme's rules);
+    `vocabulary` is the tag vocabulary that source keywords may suggest tags from.
+    """
     plan = ImportPlan()
     store = SourceStore(root)
     incoming: list[tuple[str, Listing]] = []
     for path in paths:
-        shown = str(path)
+        source, text, kind, fatal = read_source(path, year)
+        if source is None:
+            plan.errors += fatal
+            continue
+        plan.warnings += source.problems
         try:
-            data = path.read_bytes()
-        except OSError as exc:
-            plan.errors.append(Problem(shown, 0, "", f"cannot read: {exc.strerror}"))
+            name, new = store.add(source, path, text, kind)
+        except ValueError as exc:
+            plan.errors.append(Problem(str(path), 0, "", str(exc)))
             continue
-        text, problems = decode_listing(data, shown)
-        if text is None:
-            plan.errors += problems
-            continue
-        listing = parse_listing(text, shown, year)
-        if listing.date is None:
-            plan.errors += listing.problems
-            continue
-        plan.warnings += listing.problems
-        name = _store_listing(store, listing, path, text, plan)
-        if name:
-            incoming.append((name, listing))
+        if new:
+            plan.files[f"sources/{name}"] = text
+        incoming.append((name, source))
     themes, theme_problems, _ = read_themes(root)
     plan.errors += theme_problems
     papers = {}
@@ -178,17 +150,24 @@ def plan_import(paths: list[Path], year: int, root: Path) -> ImportPlan:
     if plan.errors:
         return plan
 
-    index: dict[str, str] = {}  # normalized title -> paper name (or "new:" + title key)
+    index: dict[str, str] = {}  # "arxiv:<id>" or normalized title -> paper name or "new:..."
     for paper in papers.values():
+        if paper.arxiv:
+            index.setdefault(f"arxiv:{paper.arxiv}", paper.name)
         index.setdefault(model.normalize_title(paper.title), paper.name)
         for ref in paper.sources:
             if (found := store.entry(ref)) is not None:
                 index.setdefault(model.normalize_title(found[1].title), paper.name)
     groups: dict[str, list[str]] = {}
-    for name, listing in sorted(incoming, key=lambda item: item[0]):
-        for entry in listing.entries:
-            key = model.normalize_title(entry.title)
-            target = index.setdefault(key, f"new:{key}")
+    for name, source in sorted(incoming, key=lambda item: item[0]):
+        for entry in source.entries:
+            if select is not None and not select(entry):
+                continue
+            keys = [f"arxiv:{entry.arxiv}"] if entry.arxiv else []
+            keys.append(model.normalize_title(entry.title))
+            target = next((index[k] for k in keys if k in index), f"new:{keys[-1]}")
+            for key in keys:
+                index.setdefault(key, target)
             groups.setdefault(target, []).append(f"{name}:{entry.line}")
 
     taken = set(papers)
@@ -198,37 +177,18 @@ def plan_import(paths: list[Path], year: int, root: Path) -> ImportPlan:
             new = derive(refs, store)
             stem = assign_name(new["title"], taken)
             taken.add(stem)
-            paper = Paper(**new, name=stem,
+            keywords = [k for r in refs for k in store.entry(r)[1].keywords]
+            paper = Paper(**new, name=stem, tags=suggest_tags(keywords, vocabulary),
                           themes=propose_themes(new["title"], new["abstract"], themes))
+            action = "added"
         else:
             old = papers[target]
             paper = merge(old, derive(old.sources, store), derive(old.sources + refs, store))
+            # Same values: a curator's own formatting stays as it is.
+            action = "unchanged" if paper == old else "updated"
         relpath = f"papers/{paper.name}.md"
-        if target.startswith("new:"):
-            action = "added"
-        elif paper == papers[target]:
-            action = "unchanged"  # same values: a curator's own formatting stays as it is
-        else:
-            action = "updated"
         plan.actions.append((action, rel(root / relpath, root)))
         if action != "unchanged":
             plan.files[relpath] = render_paper_file(paper)
     plan.actions.sort(key=lambda item: item[1])
     return plan
-
-
-def _store_listing(store: SourceStore, listing: Listing, path: Path, text: str,
-                   plan: ImportPlan) -> str | None:
-    """Keep the listing's text in content/sources/ (once) and return its stored name."""
-    folder = store.root / "sources"
-    for existing in sorted(folder.glob(f"{listing.date.isoformat()}_*.txt")):
-        if store.text(existing.name) == text:
-            return existing.name  # the same listing again, whatever its file is called now
-    name = stored_name(listing, path)
-    if store.text(name) is not None or name in store.texts:
-        plan.errors.append(Problem(str(path), 0, "", f"a different listing is already stored as "
-                                   f"content/sources/{name}; rename the file and import again"))
-        return None
-    store.texts[name] = text
-    plan.files[f"sources/{name}"] = text
-    return name

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..problems import Problem
+from . import SourceEntry
 
 HEADER_LINES = {
     "new",
@@ -32,18 +33,7 @@ META_SEPARATOR = "·"
 MAX_TITLE = 400  # characters; a longer single line is an abstract, not a title
 
 
-@dataclass
-class ListingEntry:
-    """One paper as one listing shows it."""
-
-    title: str
-    abstract: str
-    line: int  # line of the title in the listing
-    arxiv: str | None = None  # listings never show it; API records do
-    authors: int | None = None
-    organization: str | None = None
-    published: dt.date | None = None
-    upvotes: int | None = None
+ListingEntry = SourceEntry  # listings give title, abstract and sometimes the metadata block
 
 
 @dataclass
