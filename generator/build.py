@@ -126,8 +126,11 @@ def build_site(project: Path, echo=print) -> str:
     staging = output.new_staging_dir(final)
     try:
         config = load_mkdocs_config(project, site_dir=str(staging), strict=True)
+        started = time.perf_counter()
         content, changed, removed = generate_docs(project, config)
-        echo(f"docs/: {len(changed)} written, {len(removed)} removed")
+        generated = time.perf_counter()
+        echo(f"docs/: {len(changed)} written, {len(removed)} removed "
+             f"({generated - started:.2f} s)")
         previous = os.environ.get("SOURCE_DATE_EPOCH")
         os.environ["SOURCE_DATE_EPOCH"] = source_date_epoch(content)
         handler = _mkdocs_log_handler()
@@ -138,6 +141,8 @@ def build_site(project: Path, echo=print) -> str:
         finally:
             logging.getLogger("mkdocs").removeHandler(handler)
             _restore_env("SOURCE_DATE_EPOCH", previous)
+        built = time.perf_counter()
+        echo(f"MkDocs: {built - generated:.2f} s")
         harden_json(staging)
         output.swap_into_place(staging, final)
     except BaseException:

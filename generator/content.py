@@ -18,6 +18,7 @@ from .frontmatter import (
     NotADate,
     key_lines,
     load_yaml,
+    load_yaml_fast,
     render_front_matter_file,
     split_front_matter,
 )
@@ -149,15 +150,43 @@ def read_paper(path: Path, root: Path) -> tuple[Paper | None, list[Problem], dic
     try:
         text = _read_text(path, name)
         head, body, first = split_front_matter(text, name)
-        data, node = load_yaml(head, name, first)
+        data = load_yaml_fast(head, name, first)
+        lines: dict[str, int] = {}
+        paper, problems = parse_record(Paper, data, lines, name, 1)
+        if problems or paper is None:  # only now are line numbers worth parsing for
+            data, node = load_yaml(head, name, first)
+            lines = key_lines(node, first)
+            paper, problems = parse_record(Paper, data, lines, name, 1)
+        else:
+            lines = _lazy_lines(head, name, first)
     except FrontMatterError as exc:
         return None, [exc.problem], {}
-    lines = key_lines(node, first)
-    paper, problems = parse_record(Paper, data, lines, name, 1)
     if paper is not None:
         paper.abstract = body.strip()
         paper.name = path.stem
     return paper, problems, lines
+
+
+class _lazy_lines(dict):
+    """Key -> line mapping computed on first use: valid files rarely need it."""
+
+    def __init__(self, head: str, name: str, first: int):
+        super().__init__()
+        self._source = (head, name, first)
+
+    def _load(self) -> None:
+        if self._source is not None:
+            head, name, first = self._source
+            self._source = None
+            self.update(key_lines(load_yaml(head, name, first)[1], first))
+
+    def get(self, key, default=None):
+        self._load()
+        return super().get(key, default)
+
+    def __getitem__(self, key):
+        self._load()
+        return super().__getitem__(key)
 
 
 def read_content(root: Path, allowed_tags: set[str] | None = None) -> Content:

@@ -6,6 +6,8 @@ Untrusted YAML is refused before it can cost much: files over a size limit, anch
 
 from __future__ import annotations
 
+import re
+
 import yaml
 
 from .problems import Problem
@@ -58,6 +60,25 @@ def split_front_matter(text: str, path: str) -> tuple[str, str, int]:
     if end == -1:
         raise FrontMatterError(Problem(path, 1, "", "front matter is not closed by a '---' line"))
     return text[4 : end + 1], text[end + 5 :], 2
+
+
+# Could the text hold an anchor or alias? (False positives just take the slow, exact path.)
+MAYBE_ALIAS = re.compile(r"(?:^|[\s\[{,:])[&*]")
+
+
+def load_yaml_fast(text: str, path: str, first_line: int = 1):
+    """Parse YAML text into a value with libyaml, without line numbers.
+
+    Checking thousands of valid files only needs values; line numbers are found again with
+    `load_yaml` for the few files that have a problem. Text that might hold anchors or aliases
+    goes through `load_yaml`, which refuses them.
+    """
+    if len(text) > MAX_BYTES or MAYBE_ALIAS.search(text):
+        return load_yaml(text, path, first_line)[0]
+    try:
+        return yaml.load(text, Loader=Loader)
+    except yaml.YAMLError:
+        return load_yaml(text, path, first_line)[0]  # raises with the exact line
 
 
 def load_yaml(text: str, path: str, first_line: int = 1):

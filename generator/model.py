@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import types
 import typing
 from dataclasses import dataclass, field
@@ -103,9 +104,10 @@ class SiteSettings:
         return self.edit_base + content_path if self.edit_base else ""
 
 
-def record_fields(cls) -> list[dataclasses.Field]:
+@functools.lru_cache(maxsize=None)
+def record_fields(cls) -> tuple[dataclasses.Field, ...]:
     """The fields of a record that are written to its file, in file order."""
-    return [f for f in dataclasses.fields(cls) if not f.metadata.get("internal")]
+    return tuple(f for f in dataclasses.fields(cls) if not f.metadata.get("internal"))
 
 
 def front_matter_fields() -> list[dataclasses.Field]:
@@ -153,6 +155,7 @@ def check_type(tp, value) -> bool:
     raise TypeError(tp)
 
 
+@functools.lru_cache(maxsize=None)
 def field_types(cls) -> dict[str, object]:
     """Resolved annotations of a record (annotations are strings under __future__)."""
     return typing.get_type_hints(cls)

@@ -12,6 +12,7 @@ the formatting of `\\textbf` and eats literal strings such as `"\\n\\n"`.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 
@@ -144,12 +145,17 @@ def sanitize_html(markup: str) -> str:
     )
 
 
+@functools.lru_cache(maxsize=None)
 def render_abstract_html(text: str) -> str:
-    """An abstract (or note) as safe inline HTML, LaTeX and Markdown leftovers rendered."""
+    """An abstract (or note) as safe inline HTML, LaTeX and Markdown leftovers rendered.
+
+    Cached: pages, three feed formats and summaries all render the same abstracts.
+    """
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
     return sanitize_html("".join(f"<p>{_render(' '.join(p.split()))}</p>" for p in paragraphs))
 
 
+@functools.lru_cache(maxsize=None)
 def render_plain(text: str) -> str:
     """An abstract as plain text (no markup), for descriptions and summaries."""
     return html.unescape(nh3.clean(render_abstract_html(text), tags=set())).strip()

@@ -1,0 +1,203 @@
+"""Benchmark the whole pipeline against a bare MkDocs build of the same pages, in one run.
+
+Usage: python benchmarks/run.py [N ...] [--workdir DIR] [--no-search]
+       (default N: 200 2000 20000)
+
+For each N it writes a synthetic corpus (benchmarks/make_corpus.py), then measures:
+import; `digest build` split into the generator step and the MkDocs build; a rebuild with
+nothing changed; feeds and exports alone; and, as the baseline, a bare `mkdocs build` of the same
+generated docs/ with the same mkdocs.yml. Then sizes (site, search index raw and gzipped, the
+largest paper, theme and home page) and, in headless Chromium, search latency from navigation
+start. It prints one table with ratios to the baseline. Timings are wall-clock seconds on this
+machine; peak RSS is the child process's maximum resident set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "benchmarks"))
+sys.path.insert(0, str(REPO / "tests"))
+
+from make_corpus import write_corpus  # noqa: E402
+
+QUERIES = ["reinforcement learning", "theorem proving", "overthinking", "distillation"]
+
+
+def run(cmd: list[str], cwd: Path) -> tuple[float, str]:
+    """Run a command; returns (wall seconds, stdout). Fails loudly."""
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    started = time.perf_counter()
+    done = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env=env)
+    if done.returncode:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{done.stderr[-3000:]}")
+    return time.perf_counter() - started, done.stdout
+
+
+def timed_rss(cmd: list[str], cwd: Path) -> tuple[float, int, str]:
+    """(wall seconds, peak RSS in MB, stdout) of one command, RSS measured by GNU time."""
+    seconds, out = run(["/usr/bin/time", "-f", "%M", "-o", str(cwd / ".rss")] + cmd, cwd)
+    return seconds, int((cwd / ".rss").read_text().split()[-1]) // 1024, out
+
+
+def make_project(root: Path) -> Path:
+    (root / "content" / "papers").mkdir(parents=True)
+    shutil.copy(REPO / "content" / "themes.yml", root / "content" / "themes.yml")
+    config = (REPO / "mkdocs.yml").read_text(encoding="utf-8").replace(
+        "custom_dir: generator/theme", f"custom_dir: {REPO / 'generator' / 'theme'}")
+    (root / "mkdocs.yml").write_text(config, encoding="utf-8")
+    return root
+
+
+def seconds_in(out: str, label: str) -> float:
+    match = re.search(rf"{label}.*?\(?([0-9.]+) s\)?", out)
+    return float(match.group(1)) if match else float("nan")
+
+
+def largest(files: list[Path]) -> int:
+    return max((f.stat().st_size for f in files), default=0)
+
+
+def folder_size(folder: Path) -> int:
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+
+
+def search_index_files(site: Path) -> list[Path]:
+    pagefind = site / "pagefind"
+    if pagefind.is_dir():
+        return [f for f in pagefind.rglob("*") if f.is_file()]
+    return [site / "search" / "search_index.json"]
+
+
+def measure_feeds_and_exports(project: Path) -> float:
+    code = (
+        "import time; from pathlib import Path;"
+        "from generator.build import load_mkdocs_config, site_settings;"
+        "from generator.content import read_content;"
+        "from generator.feeds import render_feeds; from generator.exports import render_exports;"
+        f"p = Path({str(project)!r}); c = read_content(p / 'content');"
+        "s = site_settings(load_mkdocs_config(p)); t = time.perf_counter();"
+        "render_feeds(c.papers, c.themes, s); render_exports(c.papers, c.themes, s);"
+        "print(time.perf_counter() - t)")
+    return float(run([sys.executable, "-c", code], project)[1].strip().splitlines()[-1])
+
+
+def measure_search(site: Path) -> dict[str, float]:
+    """From navigation start on the home page: first results, later queries, bytes fetched."""
+    from browser import chromium, serve_folder
+
+    results: dict[str, float] = {}
+    with serve_folder(site) as base, chromium() as browser:
+        page = browser.new_page()
+        fetched: list[tuple[float, str, int]] = []
+        page.on("requestfinished", lambda r: fetched.append(
+            (time.perf_counter(), r.url, (r.sizes() or {}).get("responseBodySize", 0))))
+        start = time.perf_counter()
+        page.goto(base, wait_until="commit")
+        page.wait_for_selector("input.md-search__input", state="attached")
+        page.click("label.md-search__icon, .md-search__input")
+        page.type("input.md-search__input", QUERIES[0])
+        page.wait_for_selector(".md-search-result__item", timeout=120_000)
+        first = time.perf_counter()
+        results["first results (s)"] = first - start
+        before = [(url, size) for when, url, size in fetched if when <= first]
+        results["downloaded before first results (KB, gz est.)"] = round(sum(
+            _gz_size(site, base, url, size) for url, size in before) / 1024, 1)
+        latencies = []
+        for query in QUERIES[1:]:
+            page.fill("input.md-search__input", "")
+            started = time.perf_counter()
+            page.type("input.md-search__input", query, delay=0)
+            page.wait_for_function(
+                "q => document.querySelector('.md-search-result__meta') && "
+                "document.querySelector('input.md-search__input').value === q && "
+                "document.querySelectorAll('.md-search-result__item').length > 0", arg=query,
+                timeout=60_000)
+            latencies.append(time.perf_counter() - started)
+        results["later query (s, max)"] = max(latencies)
+    return results
+
+
+def _gz_size(site: Path, base: str, url: str, size: int) -> int:
+    # The test server does not compress; GitHub Pages does. Estimate the gzipped transfer.
+    path = site / url.removeprefix(base).split("?")[0]
+    if path.is_dir():
+        path = path / "index.html"
+    if path.is_file():
+        return len(gzip.compress(path.read_bytes(), 6))
+    return size
+
+
+def bench(n: int, workdir: Path, search: bool) -> dict[str, float | int | str]:
+    row: dict[str, float | int | str] = {"papers": n}
+    corpus = workdir / f"corpus-{n}"
+    listings = write_corpus(n, corpus)
+    project = make_project(workdir / f"digest-{n}")
+    digest = [sys.executable, "-m", "generator"]
+    row["import (s)"], row["import RSS (MB)"], _ = timed_rss(
+        digest + ["import", "--year", "2025", *map(str, listings)], project)
+    seconds, rss, out = timed_rss(digest + ["build"], project)
+    row["build (s)"], row["build RSS (MB)"] = seconds, rss
+    row["MkDocs in build (s)"] = seconds_in(out, "MkDocs:")
+    row["generator step (s)"] = seconds - row["MkDocs in build (s)"]
+    seconds, _, out = timed_rss(digest + ["build"], project)
+    row["no-change rebuild: generator (s)"] = seconds - seconds_in(out, "MkDocs:")
+    row["feeds + exports (s)"] = measure_feeds_and_exports(project)
+    bare = [sys.executable, "-m", "mkdocs", "build", "--quiet", "-d", str(workdir / f"bare-{n}")]
+    row["bare mkdocs build (s)"], row["bare RSS (MB)"], _ = timed_rss(bare, project)
+    site = project / "site"
+    row["site (MB)"] = round(folder_size(site) / 1e6, 1)
+    index = search_index_files(site)
+    row["search index (MB)"] = round(sum(f.stat().st_size for f in index) / 1e6, 2)
+    row["search index gz (MB)"] = round(sum(len(gzip.compress(f.read_bytes(), 6))
+                                            for f in index) / 1e6, 2)
+    row["largest paper page (KB)"] = largest(list((site / "papers").glob("*/index.html"))) // 1024
+    row["largest theme page (KB)"] = largest(list((site / "themes").rglob("index.html"))) // 1024
+    row["home page (KB)"] = (site / "index.html").stat().st_size // 1024
+    row["generator / MkDocs"] = row["generator step (s)"] / row["MkDocs in build (s)"]
+    row["pipeline / bare MkDocs"] = row["build (s)"] / row["bare mkdocs build (s)"]
+    if search:
+        row.update(measure_search(site))
+        row["search KB per paper"] = round(
+            row["downloaded before first results (KB, gz est.)"] / n, 3)
+    return row
+
+
+def print_table(rows: list[dict]) -> None:
+    keys = list(rows[0])
+    print("| measure | " + " | ".join(str(r["papers"]) for r in rows) + " |")
+    print("|---|" + "---|" * len(rows))
+    for key in keys[1:]:
+        cells = []
+        for row in rows:
+            value = row.get(key, "")
+            cells.append(f"{value:.2f}" if isinstance(value, float) else str(value))
+        print(f"| {key} | " + " | ".join(cells) + " |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sizes", nargs="*", type=int, default=[200, 2000, 20000])
+    parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--no-search", action="store_true", help="skip the Chromium search run")
+    args = parser.parse_args()
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="digest-bench-"))
+    rows = []
+    for n in args.sizes:
+        print(f"benchmarking {n} papers in {workdir} ...", file=sys.stderr)
+        rows.append(bench(n, workdir, not args.no_search))
+    print_table(rows)
+
+
+if __name__ == "__main__":
+    main()
