@@ -11,21 +11,28 @@ set from the data: the newest `added` date.
 from __future__ import annotations
 
 import calendar
+import functools
+import hashlib
 import logging
+import multiprocessing
 import os
 import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Callable
 
 import yaml
 
 from . import output
+from .cache import Cache
 from .content import Content, read_content
-from .exports import render_exports
-from .feeds import channels, render_feeds
+from .exports import export_paths, render_exports
+from .feeds import channels, feed_paths, render_feeds
 from .model import SiteSettings
-from .pages import render_pages
+from .pages import render_listing_pages, render_paper_pages
 from .problems import format_problems
+from .related import compute_related
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material 9.8 nags about MkDocs 2 otherwise
 
@@ -89,24 +96,70 @@ def tag_vocabulary(project: Path) -> set[str] | None:
     return None
 
 
-def read_checked_content(project: Path) -> Content:
+def read_checked_content(project: Path, parsed: dict | None = None) -> Content:
     """content/ as records, or a BuildError listing every problem."""
-    content = read_content(project / "content", tag_vocabulary(project))
+    content = read_content(project / "content", tag_vocabulary(project), parsed)
     if content.problems:
         raise BuildError(format_problems(content.problems) + f"\n{len(content.problems)} "
                          "problem(s) in content/; nothing was built and site/ is unchanged")
     return content
 
 
+def start_related_papers(content: Content, cache: Cache) -> Callable[[], dict]:
+    """Begin computing related papers; returns a function that waits for the result.
+
+    Reused from the cache when no title or abstract changed. Otherwise a forked process does
+    the work (importing scikit-learn alone takes a second) while this one renders everything
+    else, so on two cores the wait mostly disappears.
+    """
+    corpus = hashlib.sha256()
+    for paper in sorted(content.papers, key=lambda p: p.name):
+        corpus.update(repr((paper.name, paper.title, paper.abstract)).encode())
+    known = cache.load("related", {})
+    if known.get("corpus") == corpus.hexdigest():
+        return lambda: known["related"]
+    try:
+        executor = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+        future = executor.submit(compute_related, content.papers)
+    except (OSError, ValueError):  # no fork here: compute in this process
+        executor, future = None, None
+
+    def wait() -> dict:
+        related = future.result() if future else compute_related(content.papers)
+        if executor:
+            executor.shutdown()
+        cache.save("related", {"corpus": corpus.hexdigest(), "related": related})
+        return related
+
+    return wait
+
+
 def generate_docs(project: Path, config) -> tuple[Content, list[str], list[str]]:
-    """Render every generated file and make docs/ hold exactly them."""
-    content = read_checked_content(project)
+    """Render every generated file and make docs/ hold exactly them (writing only changes)."""
+    cache = Cache(project / ".cache" / "digest")
+    parsed = cache.load("papers", {})
+    content = read_checked_content(project, parsed)
+    cache.save("papers", parsed)
     settings = site_settings(config)
-    files = render_pages(content.papers, content.themes, channels(settings, content.themes),
-                         settings)
-    files.update(render_feeds(content.papers, content.themes, settings))
-    files.update(render_exports(content.papers, content.themes, settings))
-    changed, removed = output.write_tree(project / "docs", files)
+    wait_for_related = start_related_papers(content, cache)
+    files = render_listing_pages(content.papers, content.themes,
+                                 channels(settings, content.themes), settings)
+    # Feeds and exports depend on every paper: one key for all of them.
+    inputs = hashlib.sha256(repr((content.papers, content.themes, settings)).encode()).hexdigest()
+    files.update(output.deferred_files(inputs, lambda: {
+        **render_feeds(content.papers, content.themes, settings),
+        **render_exports(content.papers, content.themes, settings)},
+        feed_paths(settings, content.themes) + export_paths(content.themes)))
+    manifest = cache.load("docs-manifest", {})
+    # Render what changed now, while related papers may still be computing elsewhere.
+    for path, value in files.items():
+        if isinstance(value, output.Deferred) and output.is_stale(
+                project / "docs" / path, value, manifest.get(path)):
+            files[path] = output.Deferred(value.key, functools.partial(str, value.render()))
+    files.update(render_paper_pages(content.papers, content.themes, settings,
+                                    wait_for_related()))
+    changed, removed = output.write_tree(project / "docs", files, manifest)
+    cache.save("docs-manifest", manifest)
     return content, changed, removed
 
 

@@ -8,7 +8,7 @@ content that has any.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import model
@@ -158,7 +158,7 @@ def read_paper(path: Path, root: Path) -> tuple[Paper | None, list[Problem], dic
             lines = key_lines(node, first)
             paper, problems = parse_record(Paper, data, lines, name, 1)
         else:
-            lines = _lazy_lines(head, name, first)
+            lines = _lazy_lines(path, root)
     except FrontMatterError as exc:
         return None, [exc.problem], {}
     if paper is not None:
@@ -168,17 +168,22 @@ def read_paper(path: Path, root: Path) -> tuple[Paper | None, list[Problem], dic
 
 
 class _lazy_lines(dict):
-    """Key -> line mapping computed on first use: valid files rarely need it."""
+    """Key -> line mapping of a paper file, parsed on first use: valid files rarely need it."""
 
-    def __init__(self, head: str, name: str, first: int):
+    def __init__(self, path: Path, root: Path):
         super().__init__()
-        self._source = (head, name, first)
+        self._source: tuple[Path, Path] | None = (path, root)
 
     def _load(self) -> None:
         if self._source is not None:
-            head, name, first = self._source
+            path, root = self._source
             self._source = None
-            self.update(key_lines(load_yaml(head, name, first)[1], first))
+            name = rel(path, root)
+            try:
+                head, _, first = split_front_matter(_read_text(path, name), name)
+                self.update(key_lines(load_yaml(head, name, first)[1], first))
+            except FrontMatterError:
+                pass
 
     def get(self, key, default=None):
         self._load()
@@ -189,22 +194,36 @@ class _lazy_lines(dict):
         return super().__getitem__(key)
 
 
-def read_content(root: Path, allowed_tags: set[str] | None = None) -> Content:
+def read_content(root: Path, allowed_tags: set[str] | None = None,
+                 parsed: dict | None = None) -> Content:
     """Read content/ (themes and every paper) and check it as a whole.
 
     `allowed_tags` is the tag vocabulary (mkdocs.yml, tags plugin `tags_allowed`), if any.
+    `parsed` maps file names to (size and mtime, Paper) of earlier reads: unchanged files are
+    not parsed again (they are still checked), and it is updated to this read.
     """
     content = Content(root)
     content.themes, content.problems, _ = read_themes(root)
     theme_ids = {t.id for t in content.themes}
     papers_dir = root / "papers"
     seen_titles: dict[str, str] = {}
+    source_files = ({p.name for p in (root / "sources").iterdir()}
+                    if (root / "sources").is_dir() else set())
+    fresh: dict[str, tuple] = {}
     for path in sorted(papers_dir.glob("*.md")) if papers_dir.is_dir() else []:
-        paper, problems, lines = read_paper(path, root)
+        stat = path.stat()
+        stamp = (stat.st_size, stat.st_mtime_ns)
+        cached = parsed.get(path.name) if parsed is not None else None
+        if cached is not None and cached[0] == stamp:
+            paper, problems, lines = replace(cached[1]), [], _lazy_lines(path, root)
+        else:
+            paper, problems, lines = read_paper(path, root)
         content.problems += problems
         if paper is None:
             continue
-        content.problems += check_paper(paper, lines, rel(path, root), theme_ids, root)
+        if not problems:
+            fresh[path.name] = (stamp, paper)
+        content.problems += check_paper(paper, lines, rel(path, root), theme_ids, source_files)
         if allowed_tags is not None:
             content.problems += [
                 Problem(rel(path, root), lines.get("tags", 1), "tags",
@@ -218,11 +237,14 @@ def read_content(root: Path, allowed_tags: set[str] | None = None) -> Content:
             seen_titles[key] = rel(path, root)
         content.papers.append(paper)
         content.lines[paper.name] = lines
+    if parsed is not None:
+        parsed.clear()
+        parsed.update(fresh)
     return content
 
 
 def check_paper(paper: Paper, lines: dict[str, int], path: str, theme_ids: set[str],
-                root: Path) -> list[Problem]:
+                source_files: set[str]) -> list[Problem]:
     """Rules beyond types: file name, known and unique themes, sources that exist."""
     problems = []
     at = lambda key: lines.get(key, 1)  # noqa: E731
@@ -254,7 +276,7 @@ def check_paper(paper: Paper, lines: dict[str, int], path: str, theme_ids: set[s
         if not match:
             problems.append(Problem(path, at("sources"), "sources", f"'{source}' should be "
                                     "'<stored listing>:<line>'"))
-        elif not (root / "sources" / match["file"]).is_file():
+        elif match["file"] not in source_files:
             problems.append(Problem(path, at("sources"), "sources", f"'{match['file']}' is not "
                                     "in content/sources/"))
     if isinstance(paper.authors, int) and paper.authors < 1:

@@ -7,10 +7,13 @@ place only once it is complete.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Callable
 
 
 class UnsafePathError(ValueError):
@@ -21,11 +24,13 @@ def safe_target(root: Path, relpath: str) -> Path:
     """root/relpath, refusing absolute paths, '..', backslashes and hidden tricks."""
     pure = PurePosixPath(relpath)
     if (pure.is_absolute() or not pure.parts or any(p in ("", ".", "..") for p in pure.parts)
-            or "\\" in relpath or "\x00" in relpath):
+            or "\\" in relpath or "\x00" in relpath or relpath != pure.as_posix()):
         raise UnsafePathError(f"refusing to write outside {root}: {relpath!r}")
+    # Plain relative parts cannot climb out; only a symlink inside root could, so look for one.
     target = root.joinpath(*pure.parts)
-    if not target.resolve().is_relative_to(root.resolve()):
-        raise UnsafePathError(f"refusing to write outside {root}: {relpath!r}")
+    for parent in list(target.parents)[: len(pure.parts) - 1]:
+        if parent.is_symlink():
+            raise UnsafePathError(f"refusing to write through a symlink: {relpath!r}")
     return target
 
 
@@ -47,19 +52,74 @@ def write_file(target: Path, text: str) -> bool:
     return True
 
 
+@dataclass(frozen=True)
+class Deferred:
+    """A file whose text is rendered only when its inputs (summed up by `key`) changed."""
+
+    key: str
+    render: Callable[[], str]
+
+
+def deferred_files(key: str, render_all: Callable[[], dict[str, str]],
+                   paths: list[str]) -> dict[str, Deferred]:
+    """Several files made by one renderer: rendered together, once, only if any is stale."""
+    memo: dict[str, dict[str, str]] = {}
+
+    def render(path: str) -> str:
+        if "files" not in memo:
+            memo["files"] = render_all()
+        return memo["files"][path]
+
+    return {path: Deferred(key, functools.partial(render, path)) for path in paths}
+
+
+def is_stale(target: Path, value: Deferred, known: tuple | None) -> bool:
+    """Whether a Deferred file must be rendered: new inputs, or the file is not as written."""
+    if not known or known[0] != value.key:
+        return True
+    try:
+        stat = target.stat()
+    except OSError:
+        return True
+    return known[1:] != (stat.st_size, stat.st_mtime_ns)
+
+
 def write_files(root: Path, files: dict[str, str]) -> list[str]:
     """Write {relative path: text} under root; returns the paths that changed, sorted."""
     targets = {rel: safe_target(root, rel) for rel in files}  # check every path before writing
     return [rel for rel in sorted(files) if write_file(targets[rel], files[rel])]
 
 
-def write_tree(root: Path, files: dict[str, str]) -> tuple[list[str], list[str]]:
-    """Make root hold exactly these files: write the changed ones, delete the stale ones."""
-    changed = write_files(root, files)
-    keep = {safe_target(root, rel).resolve() for rel in files}
+def write_tree(root: Path, files: dict[str, str | Deferred],
+               manifest: dict | None = None) -> tuple[list[str], list[str]]:
+    """Make root hold exactly these files: write the changed ones, delete the stale ones.
+
+    `manifest` (path -> key, size, mtime of the last write) lets a Deferred file whose key and
+    file are unchanged be skipped without rendering or reading it; it is updated in place.
+    """
+    targets = {rel: safe_target(root, rel) for rel in files}  # check every path before writing
+    previous = dict(manifest or {})
+    if manifest is not None:
+        manifest.clear()
+    changed = []
+    for rel in sorted(files):
+        value, target = files[rel], targets[rel]
+        if isinstance(value, Deferred):
+            if not is_stale(target, value, previous.get(rel)):
+                manifest[rel] = previous[rel]
+                continue
+            key, value = value.key, value.render()
+        else:
+            key = None
+        if write_file(target, value):
+            changed.append(rel)
+        if manifest is not None:
+            stat = target.stat()
+            manifest[rel] = (key, stat.st_size, stat.st_mtime_ns)
+    keep = set(targets.values())
     removed = []
     for path in sorted(root.rglob("*"), reverse=True):
-        if path.is_file() and path.resolve() not in keep:
+        if path.is_file() and path not in keep:
             path.unlink()
             removed.append(path.relative_to(root).as_posix())
         elif path.is_dir() and not any(path.iterdir()):

@@ -9,6 +9,8 @@ are HTML-escaped before they are written.
 from __future__ import annotations
 
 import calendar
+import functools
+import hashlib
 import json
 from collections import Counter
 from dataclasses import dataclass
@@ -19,7 +21,7 @@ from markupsafe import Markup, escape
 
 from .charts import render_columns, render_horizontal_bars
 from .model import Paper, Theme
-from .related import compute_related
+from .output import Deferred
 from .text import md_escape, render_abstract_html, render_plain
 
 LATEST = 20  # papers on the home page
@@ -125,7 +127,7 @@ def theme_counts(papers: list[Paper], themes: list[Theme]) -> list[tuple[Theme, 
 
 
 def render_theme_pages(theme: Theme, members: list[Paper], titles: dict[str, str],
-                       settings) -> dict[str, str]:
+                       settings) -> dict[str, Deferred]:
     """themes/<id>.md and, past PAGE_SIZE papers, themes/<id>/page/<n>.md (newest first)."""
     chunks = [members[i : i + PAGE_SIZE] for i in range(0, len(members), PAGE_SIZE)] or [[]]
     paths = [f"themes/{theme.id}.md"] + [
@@ -133,12 +135,26 @@ def render_theme_pages(theme: Theme, members: list[Paper], titles: dict[str, str
     files = {}
     for number, (path, chunk) in enumerate(zip(paths, chunks), start=1):
         root = "../" * path.count("/")  # from this page back to docs/
-        files[path] = _env.get_template("theme.md.j2").render(
+        arguments = dict(
             theme=theme, papers=chunk, total=len(members), titles=titles, root=root,
             site_title=settings.title, number=number,
-            pages=[(n, root + p) for n, p in enumerate(paths, start=1)],
-            summaries={p.name: summarize(p, 160) for p in chunk})
+            pages=[(n, root + p) for n, p in enumerate(paths, start=1)])
+        files[path] = deferred_template("theme.md.j2", arguments, lambda chunk=chunk: dict(
+            summaries={p.name: summarize(p, 160) for p in chunk}))
     return files
+
+
+def deferred_template(template: str, arguments: dict, extra=None) -> Deferred:
+    """A page rendered from a template only when its arguments changed since the last build.
+
+    `extra` computes further arguments that follow from `arguments` (costly, so deferred too).
+    """
+    key = hashlib.sha256(repr((template, sorted(arguments.items()))).encode()).hexdigest()
+
+    def render() -> str:
+        return _env.get_template(template).render(**arguments, **(extra() if extra else {}))
+
+    return Deferred(key, render)
 
 
 def month_key(day) -> str:
@@ -158,8 +174,8 @@ def render_archive(newest: list[Paper], titles: dict[str, str]) -> dict[str, str
     files = {"archive/index.md": _env.get_template("archive.md.j2").render(
         months=[(key, month_name(key), len(items)) for key, items in months.items()])}
     for key, items in months.items():
-        files[f"archive/{key}.md"] = _env.get_template("month.md.j2").render(
-            name=month_name(key), papers=items, titles=titles)
+        files[f"archive/{key}.md"] = deferred_template(
+            "month.md.j2", dict(name=month_name(key), papers=items, titles=titles))
     return files
 
 
@@ -180,14 +196,13 @@ def render_home_charts(newest: list[Paper], counts: list[tuple[Theme, int]]) -> 
                                  [(t.title, n) for t, n in counts]))
 
 
-def render_pages(papers: list[Paper], themes: list[Theme], channels: list,
-                 settings) -> dict[str, str]:
-    """Every generated page of docs/: {path relative to docs/: text} (feeds come from feeds.py)."""
-    by_id = {t.id: t for t in themes}
+def render_listing_pages(papers: list[Paper], themes: list[Theme], channels: list,
+                         settings) -> dict[str, str | Deferred]:
+    """Home, themes, archive, tags and subscribe pages: {path under docs/: text or Deferred}."""
     newest = sort_newest(papers)
     counts = theme_counts(papers, themes)
     titles = {t.id: t.title for t in themes}
-    files = {
+    files: dict[str, str | Deferred] = {
         "index.md": _env.get_template("home.md.j2").render(
             total=len(papers), themes=counts, latest=newest[:LATEST],
             last_added=newest[0].added if newest else None,
@@ -202,9 +217,22 @@ def render_pages(papers: list[Paper], themes: list[Theme], channels: list,
     for theme in themes:
         members = [p for p in newest if theme.id in p.themes]
         files.update(render_theme_pages(theme, members, titles, settings))
+    return files
+
+
+def render_paper_pages(papers: list[Paper], themes: list[Theme], settings,
+                       related: dict[str, list[str]]) -> dict[str, Deferred]:
+    """docs/papers/<name>.md for every paper, as Deferred renders keyed by their inputs, so a
+    rebuild skips unchanged pages. `related` maps papers to related papers' names."""
+    by_id = {t.id: t for t in themes}
     by_name = {p.name: p for p in papers}
-    similar = compute_related(papers)
+    files = {}
     for paper in papers:
-        files[f"papers/{paper.name}.md"] = render_paper_page(
-            paper, by_id, settings, [by_name[n] for n in similar[paper.name]])
+        others = [by_name[n] for n in related.get(paper.name, []) if n in by_name]
+        key = hashlib.sha256(repr((
+            paper, [(o.name, o.title) for o in others],
+            [(t, by_id[t].title) for t in paper.themes if t in by_id], settings,
+        )).encode()).hexdigest()
+        files[f"papers/{paper.name}.md"] = Deferred(key, functools.partial(
+            render_paper_page, paper, by_id, settings, others))
     return files

@@ -165,6 +165,7 @@ def render_plain(text: str) -> str:
 MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!])")
 
 
+@functools.lru_cache(maxsize=None)
 def md_escape(text: str) -> str:
     """Untrusted text as literal Markdown: HTML escaped, Markdown specials backslashed."""
     escaped = html.escape(" ".join(text.split()), quote=False)
