@@ -196,6 +196,8 @@ def build_site(project: Path, echo=print) -> str:
             _restore_env("SOURCE_DATE_EPOCH", previous)
         built = time.perf_counter()
         echo(f"MkDocs: {built - generated:.2f} s")
+        index_search(staging)
+        echo(f"search index: {time.perf_counter() - built:.2f} s")
         harden_json(staging)
         output.swap_into_place(staging, final)
     except BaseException:
@@ -203,6 +205,25 @@ def build_site(project: Path, echo=print) -> str:
         raise
     return (f"built site/: {len(content.papers)} papers, {len(content.themes)} themes, "
             f"{3 * (len(content.themes) + 1)} feeds")
+
+
+def index_search(site: Path) -> None:
+    """Index the paper pages with Pagefind into site/pagefind/ (a chunked static index).
+
+    Only the page content counts (the article, not the header or nav); the related-papers and
+    citation blocks are marked data-pagefind-ignore in the template.
+    """
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "pagefind", "--site", str(site), "--glob", "papers/*/index.html",
+         "--root-selector", "article.md-content__inner", "--exclude-selectors", ".headerlink",
+         "--force-language", "en", "--silent"],
+        capture_output=True, text=True)
+    if done.returncode or not (site / "pagefind" / "pagefind.js").is_file():
+        raise BuildError(f"Pagefind could not index the site:\n{done.stderr or done.stdout}"
+                         "\nsite/ is unchanged")
 
 
 def harden_json(site: Path) -> None:
