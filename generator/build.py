@@ -96,9 +96,9 @@ def tag_vocabulary(project: Path) -> set[str] | None:
     return None
 
 
-def read_checked_content(project: Path, parsed: dict | None = None) -> Content:
+def read_checked_content(project: Path, parsed: dict | None = None, progress=None) -> Content:
     """content/ as records, or a BuildError listing every problem."""
-    content = read_content(project / "content", tag_vocabulary(project), parsed)
+    content = read_content(project / "content", tag_vocabulary(project), parsed, progress)
     if content.problems:
         raise BuildError(format_problems(content.problems) + f"\n{len(content.problems)} "
                          "problem(s) in content/; nothing was built and site/ is unchanged")
@@ -134,11 +134,11 @@ def start_related_papers(content: Content, cache: Cache) -> Callable[[], dict]:
     return wait
 
 
-def generate_docs(project: Path, config) -> tuple[Content, list[str], list[str]]:
+def generate_docs(project: Path, config, progress=None) -> tuple[Content, list[str], list[str]]:
     """Render every generated file and make docs/ hold exactly them (writing only changes)."""
     cache = Cache(project / ".cache" / "digest")
     parsed = cache.load("papers", {})
-    content = read_checked_content(project, parsed)
+    content = read_checked_content(project, parsed, progress)
     cache.save("papers", parsed)
     settings = site_settings(config)
     wait_for_related = start_related_papers(content, cache)
@@ -158,7 +158,7 @@ def generate_docs(project: Path, config) -> tuple[Content, list[str], list[str]]
             files[path] = output.Deferred(value.key, functools.partial(str, value.render()))
     files.update(render_paper_pages(content.papers, content.themes, settings,
                                     wait_for_related()))
-    changed, removed = output.write_tree(project / "docs", files, manifest)
+    changed, removed = output.write_tree(project / "docs", files, manifest, progress)
     cache.save("docs-manifest", manifest)
     return content, changed, removed
 
@@ -169,7 +169,7 @@ def source_date_epoch(content: Content) -> str:
     return str(calendar.timegm(newest.timetuple())) if newest else "0"
 
 
-def build_site(project: Path, echo=print) -> str:
+def build_site(project: Path, echo=print, progress=None) -> str:
     """The whole build; returns a one-line report, raises BuildError on any failure."""
     from mkdocs.commands.build import build
     from mkdocs.exceptions import Abort, MkDocsException
@@ -180,12 +180,14 @@ def build_site(project: Path, echo=print) -> str:
     try:
         config = load_mkdocs_config(project, site_dir=str(staging), strict=True)
         started = time.perf_counter()
-        content, changed, removed = generate_docs(project, config)
+        content, changed, removed = generate_docs(project, config, progress)
         generated = time.perf_counter()
         echo(f"docs/: {len(changed)} written, {len(removed)} removed "
              f"({generated - started:.2f} s)")
         previous = os.environ.get("SOURCE_DATE_EPOCH")
         os.environ["SOURCE_DATE_EPOCH"] = source_date_epoch(content)
+        if len(content.papers) >= 500:
+            echo(f"MkDocs: building {len(content.papers)} paper pages ...")
         handler = _mkdocs_log_handler()
         try:
             build(config)

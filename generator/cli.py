@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from . import importer, output
+from .progress import Progress
 from .sources.hf_api import DEFAULT_API_URL, FetchError, fetch_daily_papers
 from .content import read_content
 from .problems import format_problems
@@ -43,7 +44,8 @@ def _run_import(ctx: click.Context, paths: list[Path], year: int, strict: bool,
     except BuildError as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)
-    plan = importer.plan_import(paths, year, root, select=select, vocabulary=vocabulary)
+    plan = importer.plan_import(paths, year, root, select=select, vocabulary=vocabulary,
+                                progress=Progress())
     if plan.errors:
         click.echo(format_problems(plan.errors), err=True)
         click.echo("nothing was imported", err=True)
@@ -140,7 +142,7 @@ def build(ctx: click.Context) -> None:
     from .build import BuildError, build_site
 
     try:
-        report = build_site(_project(ctx), echo=click.echo)
+        report = build_site(_project(ctx), echo=click.echo, progress=Progress())
     except BuildError as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)

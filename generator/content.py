@@ -195,7 +195,7 @@ class _lazy_lines(dict):
 
 
 def read_content(root: Path, allowed_tags: set[str] | None = None,
-                 parsed: dict | None = None) -> Content:
+                 parsed: dict | None = None, progress=None) -> Content:
     """Read content/ (themes and every paper) and check it as a whole.
 
     `allowed_tags` is the tag vocabulary (mkdocs.yml, tags plugin `tags_allowed`), if any.
@@ -210,7 +210,10 @@ def read_content(root: Path, allowed_tags: set[str] | None = None,
     source_files = ({p.name for p in (root / "sources").iterdir()}
                     if (root / "sources").is_dir() else set())
     fresh: dict[str, tuple] = {}
-    for path in sorted(papers_dir.glob("*.md")) if papers_dir.is_dir() else []:
+    paths = sorted(papers_dir.glob("*.md")) if papers_dir.is_dir() else []
+    for done, path in enumerate(paths, start=1):
+        if progress is not None:
+            progress(done, len(paths), "reading content/papers")
         stat = path.stat()
         stamp = (stat.st_size, stat.st_mtime_ns)
         cached = parsed.get(path.name) if parsed is not None else None

@@ -115,7 +115,7 @@ def suggest_tags(keywords: list[str], vocabulary: set[str] | None) -> list[str]:
 
 
 def plan_import(paths: list[Path], year: int, root: Path, select: Selector | None = None,
-                vocabulary: set[str] | None = None) -> ImportPlan:
+                vocabulary: set[str] | None = None, progress=None) -> ImportPlan:
     """Read sources and content/, and work out every file the import writes.
 
     `select` keeps only some entries (`digest fetch` keeps those matching a theme's rules);
@@ -141,7 +141,10 @@ def plan_import(paths: list[Path], year: int, root: Path, select: Selector | Non
     themes, theme_problems, _ = read_themes(root)
     plan.errors += theme_problems
     papers = {}
-    for path in sorted((root / "papers").glob("*.md")):
+    existing = sorted((root / "papers").glob("*.md"))
+    for done, path in enumerate(existing, start=1):
+        if progress is not None:
+            progress(done, len(existing), "reading content/papers")
         paper, problems, _ = read_paper(path, root)
         if paper is None:
             plan.errors += problems  # its title is unknown, so a re-import could duplicate it
@@ -171,7 +174,9 @@ def plan_import(paths: list[Path], year: int, root: Path, select: Selector | Non
             groups.setdefault(target, []).append(f"{name}:{entry.line}")
 
     taken = set(papers)
-    for target in sorted(groups):
+    for done, target in enumerate(sorted(groups), start=1):
+        if progress is not None:
+            progress(done, len(groups), "merging papers")
         refs = groups[target]
         if target.startswith("new:"):
             new = derive(refs, store)

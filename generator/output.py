@@ -90,8 +90,8 @@ def write_files(root: Path, files: dict[str, str]) -> list[str]:
     return [rel for rel in sorted(files) if write_file(targets[rel], files[rel])]
 
 
-def write_tree(root: Path, files: dict[str, str | Deferred],
-               manifest: dict | None = None) -> tuple[list[str], list[str]]:
+def write_tree(root: Path, files: dict[str, str | Deferred], manifest: dict | None = None,
+               progress=None) -> tuple[list[str], list[str]]:
     """Make root hold exactly these files: write the changed ones, delete the stale ones.
 
     `manifest` (path -> key, size, mtime of the last write) lets a Deferred file whose key and
@@ -102,7 +102,9 @@ def write_tree(root: Path, files: dict[str, str | Deferred],
     if manifest is not None:
         manifest.clear()
     changed = []
-    for rel in sorted(files):
+    for done, rel in enumerate(sorted(files), start=1):
+        if progress is not None:
+            progress(done, len(files), "writing docs/")
         value, target = files[rel], targets[rel]
         if isinstance(value, Deferred):
             if not is_stale(target, value, previous.get(rel)):

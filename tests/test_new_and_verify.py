@@ -54,3 +54,20 @@ def test_verify_accepts_a_complete_site_and_refuses_a_partial_one(project):
         "site/papers/: 1 of 2 paper pages missing (first: carft-boosting-llm-reasoning-via-"
         "contrastive)\nsite/ must not be published\n")
     assert len(read_content(project / "content").papers) == 2
+
+
+def test_progress_shows_at_a_terminal_and_stays_quiet_when_piped():
+    import io
+
+    from generator.progress import Progress
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    shown, piped = Terminal(), io.StringIO()
+    for done in range(1, 1001):
+        Progress(shown)(done, 1000, "reading")  # a fresh object: no rate limit between calls
+        Progress(piped)(done, 1000, "reading")
+    assert shown.getvalue().endswith("\rreading: 1000/1000\n")
+    assert piped.getvalue() == ""
