@@ -72,6 +72,7 @@
     meta.textContent = count === 0 ? "No matching documents"
       : count === 1 ? "1 matching document" : `${count} matching documents`;
     list.replaceChildren(...top.map(item));
+    list.dataset.query = query;  // which query the list shows (benchmarks and tests wait on it)
   }
 
   function mount() {
