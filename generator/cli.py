@@ -195,7 +195,7 @@ def new(ctx: click.Context, title: str, arxiv_id: str | None, abstract: str | No
 @click.pass_context
 def verify(ctx: click.Context) -> None:
     """Check a built site/ against content/ before publishing it: never an empty or partial site."""
-    from .build import verify_site
+    from .verify import verify_site
 
     problems = verify_site(_project(ctx))
     if problems:
