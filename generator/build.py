@@ -198,8 +198,9 @@ def build_site(project: Path, echo=print, progress=None) -> str:
             _restore_env("SOURCE_DATE_EPOCH", previous)
         built = time.perf_counter()
         echo(f"MkDocs: {built - generated:.2f} s")
-        index_search(staging)
-        echo(f"search index: {time.perf_counter() - built:.2f} s")
+        reused = index_search(project, staging, final)
+        echo(f"search index: {time.perf_counter() - built:.2f} s"
+             + (" (unchanged pages: previous index reused)" if reused else ""))
         harden_json(staging)
         output.swap_into_place(staging, final)
     except BaseException:
@@ -209,15 +210,27 @@ def build_site(project: Path, echo=print, progress=None) -> str:
             f"{3 * (len(content.themes) + 1)} feeds")
 
 
-def index_search(site: Path) -> None:
+def index_search(project: Path, site: Path, previous: Path) -> bool:
     """Index the paper pages with Pagefind into site/pagefind/ (a chunked static index).
 
     Only the page content counts (the article, not the header or nav); the related-papers and
-    citation blocks are marked data-pagefind-ignore in the template.
+    citation blocks are marked data-pagefind-ignore in the template. When no paper page, no
+    setting and no code changed since the last build, the previous index is reused (hard
+    links): it is what Pagefind would write again. Returns whether it was reused.
     """
+    import shutil
     import subprocess
     import sys
 
+    cache = Cache(project / ".cache" / "digest")
+    pages = sorted((path, entry[0]) for path, entry in cache.load("docs-manifest", {}).items()
+                   if path.startswith("papers/"))
+    key = hashlib.sha256(repr((pages, (project / "mkdocs.yml").read_bytes())).encode()
+                         ).hexdigest()
+    if cache.load("search-index", None) == key and (previous / "pagefind" / "pagefind.js"
+                                                     ).is_file():
+        shutil.copytree(previous / "pagefind", site / "pagefind", copy_function=os.link)
+        return True
     done = subprocess.run(
         [sys.executable, "-m", "pagefind", "--site", str(site), "--glob", "papers/*/index.html",
          "--root-selector", "article.md-content__inner", "--exclude-selectors", ".headerlink",
@@ -226,6 +239,8 @@ def index_search(site: Path) -> None:
     if done.returncode or not (site / "pagefind" / "pagefind.js").is_file():
         raise BuildError(f"Pagefind could not index the site:\n{done.stderr or done.stdout}"
                          "\nsite/ is unchanged")
+    cache.save("search-index", key)
+    return False
 
 
 def harden_json(site: Path) -> None:
