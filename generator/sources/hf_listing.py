@@ -33,16 +33,13 @@ META_SEPARATOR = "·"
 MAX_TITLE = 400  # characters; a longer single line is an abstract, not a title
 
 
-ListingEntry = SourceEntry  # listings give title, abstract and sometimes the metadata block
-
-
 @dataclass
 class Listing:
     """A parsed listing: its date, its entries, and the problems met on the way."""
 
     path: str
     date: dt.date | None
-    entries: list[ListingEntry] = field(default_factory=list)
+    entries: list[SourceEntry] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -134,7 +131,7 @@ def parse_listing(text: str, path: str, year: int) -> Listing:
         return listing
 
     pending: tuple[int, str] | None = None  # a title still waiting for its abstract
-    last: ListingEntry | None = None  # the entry a metadata block may still belong to
+    last: SourceEntry | None = None  # the entry a metadata block may still belong to
     for line, lines in blocks[position:]:
         if _is_meta(lines):
             if pending is not None:
@@ -156,7 +153,7 @@ def parse_listing(text: str, path: str, year: int) -> Listing:
             listing.problems.append(_no_abstract(path, pending))
             pending = (line, lines[0])
         else:
-            last = ListingEntry(pending[1], " ".join(lines), pending[0])
+            last = SourceEntry(pending[1], " ".join(lines), pending[0])
             listing.entries.append(last)
             pending = None
     if pending is not None:
@@ -169,7 +166,7 @@ def _no_abstract(path: str, pending: tuple[int, str]) -> Problem:
                    f"'{pending[1][:60]}' has a title but no abstract; entry skipped")
 
 
-def _apply_meta(listing: Listing, entry: ListingEntry, lines: list[str], line: int) -> None:
+def _apply_meta(listing: Listing, entry: SourceEntry, lines: list[str], line: int) -> None:
     who, date_text = lines[0], lines[-1]
     authors = AUTHORS.fullmatch(who)
     if authors:
