@@ -1,7 +1,8 @@
 """Building the site: check content/, render docs/, run MkDocs, swap site/ into place.
 
-content/ --read_content--> records --render_pages/render_rss--> {path: text}
---write_tree--> docs/ --MkDocs (strict)--> staging folder --swap--> site/
+content/ --read_content--> records --pages, feeds, exports--> {path: text or Deferred}
+--write_tree (only what changed)--> docs/ --MkDocs (strict)--> staging folder
+--Pagefind--> staging/pagefind/ --swap--> site/
 
 A build that fails at any step leaves the previous site/ exactly as it was. The only date MkDocs
 would take from the clock (sitemap lastmod, gzip header) comes from SOURCE_DATE_EPOCH, which is

@@ -7,6 +7,7 @@ holds derived data only: content/ stays the single source of truth.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import pickle
 from pathlib import Path
@@ -14,6 +15,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent
 
 
+@functools.lru_cache(maxsize=None)
 def code_fingerprint() -> str:
     """A hash of the generator's own code and templates."""
     digest = hashlib.sha256()

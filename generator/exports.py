@@ -12,8 +12,7 @@ import types
 import typing
 
 from . import model
-from .model import Paper, SiteSettings, Theme
-from .pages import sort_newest
+from .model import Paper, SiteSettings, Theme, sort_newest
 
 BIBTEX_SPECIALS = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%",
                    "$": r"\$", "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}",

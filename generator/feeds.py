@@ -19,8 +19,7 @@ from xml.sax.saxutils import quoteattr
 
 from feedgen.feed import FeedGenerator
 
-from .model import Paper, SiteSettings, Theme
-from .pages import sort_newest
+from .model import Paper, SiteSettings, Theme, sort_newest
 from .text import render_abstract_html, render_plain
 
 FEED_ITEMS = 50  # at least this many of the newest papers, whole days at a time

@@ -174,6 +174,12 @@ def render_schema_table() -> str:
     return "\n".join(rows) + "\n"
 
 
+def sort_newest(papers: list[Paper]) -> list[Paper]:
+    """Newest additions first; ties by title, then file name, so the order is total."""
+    ordered = sorted(papers, key=lambda p: (p.title.casefold(), p.name))
+    return sorted(ordered, key=lambda p: p.added, reverse=True)
+
+
 def normalize_title(title: str) -> str:
     """A paper's identity across listings: case, accents, punctuation and spacing ignored."""
     import unicodedata

@@ -20,14 +20,14 @@ import jinja2
 from markupsafe import Markup, escape
 
 from .charts import render_columns, render_horizontal_bars
-from .model import Paper, Theme
+from .exports import render_bibtex
+from .feeds import FORMATS
+from .model import Paper, Theme, sort_newest
 from .output import Deferred
 from .text import md_escape, render_abstract_html, render_plain
 
 LATEST = 20  # papers on the home page
 PAGE_SIZE = 100  # papers per theme page; longer themes continue on themes/<id>/page/<n>/
-# Feed files per channel, in the order they are offered (mirrors feeds.FORMATS).
-FEED_FORMATS = [("feed.xml", "RSS"), ("atom.xml", "Atom"), ("feed.json", "JSON Feed")]
 SUMMARY_CHARS = 200
 
 
@@ -78,12 +78,6 @@ def classify_link(url: str) -> Link:
     return Link(url, kind, (host + path) if path else host)
 
 
-def sort_newest(papers: list[Paper]) -> list[Paper]:
-    """Newest additions first; ties by title, then file name, so the order is total."""
-    ordered = sorted(papers, key=lambda p: (p.title.casefold(), p.name))
-    return sorted(ordered, key=lambda p: p.added, reverse=True)
-
-
 def summarize(paper: Paper, limit: int = SUMMARY_CHARS) -> str:
     """The start of the abstract as plain text, cut at a word."""
     text = render_plain(paper.abstract)
@@ -101,8 +95,6 @@ def _authors(paper: Paper) -> str:
 def render_paper_page(paper: Paper, themes: dict[str, Theme], settings,
                       related: list[Paper] = ()) -> str:
     """docs/papers/<name>.md for one paper."""
-    from .exports import render_bibtex  # exports builds on pages' ordering helpers
-
     arxiv_links = [Link(f"https://arxiv.org/abs/{paper.arxiv}", "arXiv", paper.arxiv),
                    Link(f"https://huggingface.co/papers/{paper.arxiv}", "Hugging Face",
                         "huggingface.co/papers/" + paper.arxiv)] if paper.arxiv else []
@@ -211,7 +203,7 @@ def render_listing_pages(papers: list[Paper], themes: list[Theme], channels: lis
         "themes/index.md": _env.get_template("themes.md.j2").render(themes=counts),
         "tags.md": _env.get_template("tags.md.j2").render(),
         "subscribe.md": _env.get_template("subscribe.md.j2").render(
-            channels=channels, formats=FEED_FORMATS),
+            channels=channels, formats=[(name, label) for name, (_, label) in FORMATS.items()]),
     }
     files.update(render_archive(newest, titles))
     for theme in themes:
