@@ -1,41 +1,45 @@
 """Building the site: check content/, render docs/, run MkDocs, swap site/ into place.
 
-content/ --read_content--> records --pages, feeds, exports--> {path: text or Deferred}
+content/ --read_content--> records --pages--> {path: text or Deferred}
 --write_tree (only what changed)--> docs/ --MkDocs (strict)--> staging folder
---Pagefind--> staging/pagefind/ --swap--> site/
+             records --feeds, exports, search index (forked, alongside MkDocs)--> staging
+--swap--> site/
 
 A build that fails at any step leaves the previous site/ exactly as it was. The only date MkDocs
 would take from the clock (sitemap lastmod, gzip header) comes from SOURCE_DATE_EPOCH, which is
-set from the data: the newest `added` date.
-"""
+set from the data: the newest `added` date."""
 
 from __future__ import annotations
 
 import calendar
 import functools
+import gc
 import hashlib
 import logging
-import multiprocessing
 import os
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import yaml
 
 from . import output
 from .cache import Cache
 from .content import Content, read_content
-from .exports import export_paths, render_exports
-from .feeds import channels, feed_paths, render_feeds
+from .extras import link_extras, render_extras, start_extras
+from .feeds import channels
 from .model import SiteSettings
 from .pages import render_listing_pages, render_paper_pages
+from .parallel import ForkedCall
 from .problems import format_problems
 from .related import compute_related
+from .text import harden_json_text
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material 9.8 nags about MkDocs 2 otherwise
+# The forked workers (related papers, extras) run beside this process on two cores: a BLAS
+# spinning up more threads only fights it (a QR measured 0.24 s alone, 3.9 s under load).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 class BuildError(Exception):
@@ -106,51 +110,60 @@ def read_checked_content(project: Path, parsed: dict | None = None, progress=Non
     return content
 
 
-def start_related_papers(content: Content, cache: Cache) -> Callable[[], dict]:
-    """Begin computing related papers; returns a function that waits for the result.
+def _import_numeric() -> None:
+    import numpy  # noqa: F401
+    import scipy.sparse  # noqa: F401
 
-    Reused from the cache when no title or abstract changed. Otherwise a forked process does
-    the work (importing scikit-learn alone takes a second) while this one renders everything
-    else, so on two cores the wait mostly disappears.
+
+def start_related_papers(content: Content, cache: Cache, worker: ForkedCall
+                         ) -> Callable[[], dict]:
+    """Begin computing related papers in `worker`; returns a function that waits for them.
+
+    Reused from the cache when no title or abstract changed. Otherwise the worker, a process
+    forked before content/ was read (it imported numpy and scipy meanwhile), does the work while
+    this one renders everything else, so on two cores the wait mostly disappears.
     """
     corpus = hashlib.sha256()
     for paper in sorted(content.papers, key=lambda p: p.name):
         corpus.update(repr((paper.name, paper.title, paper.abstract)).encode())
     known = cache.load("related", {})
     if known.get("corpus") == corpus.hexdigest():
+        worker.cancel()
         return lambda: known["related"]
-    try:
-        executor = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
-        future = executor.submit(compute_related, content.papers)
-    except (OSError, ValueError):  # no fork here: compute in this process
-        executor, future = None, None
+    worker.submit(compute_related, content.papers)
 
     def wait() -> dict:
-        related = future.result() if future else compute_related(content.papers)
-        if executor:
-            executor.shutdown()
+        related = worker.result()
         cache.save("related", {"corpus": corpus.hexdigest(), "related": related})
         return related
 
     return wait
 
 
-def generate_docs(project: Path, config, progress=None) -> tuple[Content, list[str], list[str]]:
-    """Render every generated file and make docs/ hold exactly them (writing only changes)."""
+def generate_docs(project: Path, config, progress=None, extras_in_docs: bool = False
+                  ) -> tuple[Content, list[str], list[str], str]:
+    """Render every page and make docs/ hold exactly them (writing only changes).
+
+    Returns the content, the docs/ paths written and removed, and a key summing up every
+    input of the extras (feeds, exports, search index). Those are rendered alongside MkDocs
+    (extras.py); with `extras_in_docs` (for `digest serve`) they are put in docs/ instead.
+    """
     cache = Cache(project / ".cache" / "digest")
-    parsed = cache.load("papers", {})
-    content = read_checked_content(project, parsed, progress)
+    worker = ForkedCall(_import_numeric)  # for related papers, started before the reading
+    try:
+        parsed = cache.load("papers", {})
+        content = read_checked_content(project, parsed, progress)
+    except BaseException:
+        worker.cancel()
+        raise
     cache.save("papers", parsed)
     settings = site_settings(config)
-    wait_for_related = start_related_papers(content, cache)
+    wait_for_related = start_related_papers(content, cache, worker)
     files = render_listing_pages(content.papers, content.themes,
                                  channels(settings, content.themes), settings)
-    # Feeds and exports depend on every paper: one key for all of them.
     inputs = hashlib.sha256(repr((content.papers, content.themes, settings)).encode()).hexdigest()
-    files.update(output.deferred_files(inputs, lambda: {
-        **render_feeds(content.papers, content.themes, settings),
-        **render_exports(content.papers, content.themes, settings)},
-        feed_paths(settings, content.themes) + export_paths(content.themes)))
+    if extras_in_docs:
+        files.update(render_extras(content, settings))
     manifest = cache.load("docs-manifest", {})
     # Render what changed now, while related papers may still be computing elsewhere.
     for path, value in files.items():
@@ -161,7 +174,7 @@ def generate_docs(project: Path, config, progress=None) -> tuple[Content, list[s
                                     wait_for_related()))
     changed, removed = output.write_tree(project / "docs", files, manifest, progress)
     cache.save("docs-manifest", manifest)
-    return content, changed, removed
+    return content, changed, removed, inputs
 
 
 def source_date_epoch(content: Content) -> str:
@@ -170,26 +183,75 @@ def source_date_epoch(content: Content) -> str:
     return str(calendar.timegm(newest.timetuple())) if newest else "0"
 
 
-def build_site(project: Path, echo=print, progress=None) -> str:
-    """The whole build; returns a one-line report, raises BuildError on any failure."""
+def site_stamp(project: Path, config, inputs: str) -> str:
+    """Everything site/ is built from: docs/ as written, the extras' inputs, mkdocs.yml, the
+    theme overrides and the MkDocs and Material versions (the code is in every cache stamp)."""
+    from importlib.metadata import version
+
+    digest = hashlib.sha256(repr((
+        sorted(Cache(project / ".cache" / "digest").load("docs-manifest", {}).items()), inputs,
+        (project / "mkdocs.yml").read_bytes(), version("mkdocs"), version("mkdocs-material"),
+    )).encode())
+    custom_dir = config["theme"].custom_dir
+    for path in sorted(Path(custom_dir).rglob("*")) if custom_dir else []:
+        if path.is_file():
+            digest.update(f"{path}\0".encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _site_marker(site: Path) -> tuple:
+    # A site rebuilt or edited by other means no longer matches what the stamp was saved with.
+    return tuple((s.st_ino, s.st_size, s.st_mtime_ns) for s in (
+        (site / name).stat() for name in ("index.html", "sitemap.xml", "searchindex/index.json")))
+
+
+def site_is_current(project: Path, stamp: str) -> bool:
+    """Whether site/ is the complete build of exactly these inputs."""
+    try:
+        marker = _site_marker(project / "site")
+    except OSError:
+        return False
+    return Cache(project / ".cache" / "digest").load("site", None) == (stamp, marker)
+
+
+def build_site(project: Path, echo=print, progress=None, force: bool = False) -> str:
+    """The whole build; returns a one-line report, raises BuildError on any failure.
+
+    When nothing site/ is built from changed since it was built, MkDocs is not run again
+    (unless `force`): the result would be byte-identical.
+    """
     from mkdocs.commands.build import build
     from mkdocs.exceptions import Abort, MkDocsException
 
     project = project.resolve()
     final = project / "site"
     staging = output.new_staging_dir(final)
+    stop_extras = None
     try:
         config = load_mkdocs_config(project, site_dir=str(staging), strict=True)
         started = time.perf_counter()
-        content, changed, removed = generate_docs(project, config, progress)
+        content, changed, removed, inputs = generate_docs(project, config, progress)
         generated = time.perf_counter()
         echo(f"docs/: {len(changed)} written, {len(removed)} removed "
              f"({generated - started:.2f} s)")
+        report = (f"built site/: {len(content.papers)} papers, {len(content.themes)} themes, "
+                  f"{3 * (len(content.themes) + 1)} feeds")
+        stamp = site_stamp(project, config, inputs)
+        if not force and site_is_current(project, stamp):
+            output.discard(staging)
+            echo("MkDocs: 0.00 s (skipped: site/ is already the build of these inputs; "
+                 "`digest build --force` rebuilds it)")
+            return report.replace("built", "unchanged", 1)
+        wait_for_extras, stop_extras = start_extras(project, content, site_settings(config),
+                                                    inputs)
         previous = os.environ.get("SOURCE_DATE_EPOCH")
         os.environ["SOURCE_DATE_EPOCH"] = source_date_epoch(content)
         if len(content.papers) >= 500:
             echo(f"MkDocs: building {len(content.papers)} paper pages ...")
         handler = _mkdocs_log_handler()
+        # The records stay alive during MkDocs' build: spare its garbage collections from
+        # walking them again and again (they hold no cycles worth collecting).
+        gc.freeze()
         try:
             build(config)
         except (Abort, MkDocsException) as exc:
@@ -197,62 +259,34 @@ def build_site(project: Path, echo=print, progress=None) -> str:
         finally:
             logging.getLogger("mkdocs").removeHandler(handler)
             _restore_env("SOURCE_DATE_EPOCH", previous)
+            gc.unfreeze()
         built = time.perf_counter()
         echo(f"MkDocs: {built - generated:.2f} s")
-        reused = index_search(project, staging, final)
-        echo(f"search index: {time.perf_counter() - built:.2f} s"
-             + (" (unchanged pages: previous index reused)" if reused else ""))
-        harden_json(staging)
+        harden_json(staging)  # MkDocs' JSON; the extras are written hardened
+        folder, seconds = wait_for_extras()
+        try:
+            count = link_extras(folder, staging)
+        except FileExistsError as exc:
+            raise BuildError(f"{exc}\nsite/ is unchanged") from None
+        echo(f"feeds, exports, search index: {count} files, "
+             + ("unchanged inputs: previous files reused" if seconds is None else
+                f"rendered in {seconds:.2f} s alongside MkDocs")
+             + f" (waited {time.perf_counter() - built:.2f} s)")
         output.swap_into_place(staging, final)
+        Cache(project / ".cache" / "digest").save("site", (stamp, _site_marker(final)))
     except BaseException:
+        if stop_extras is not None:
+            stop_extras()
         output.discard(staging)
         raise
-    return (f"built site/: {len(content.papers)} papers, {len(content.themes)} themes, "
-            f"{3 * (len(content.themes) + 1)} feeds")
-
-
-def index_search(project: Path, site: Path, previous: Path) -> bool:
-    """Index the paper pages with Pagefind into site/pagefind/ (a chunked static index).
-
-    Only the page content counts (the article, not the header or nav); the related-papers and
-    citation blocks are marked data-pagefind-ignore in the template. When no paper page, no
-    setting and no code changed since the last build, the previous index is reused (hard
-    links): it is what Pagefind would write again. Returns whether it was reused.
-    """
-    import shutil
-    import subprocess
-    import sys
-
-    cache = Cache(project / ".cache" / "digest")
-    pages = sorted((path, entry[0]) for path, entry in cache.load("docs-manifest", {}).items()
-                   if path.startswith("papers/"))
-    key = hashlib.sha256(repr((pages, (project / "mkdocs.yml").read_bytes())).encode()
-                         ).hexdigest()
-    if cache.load("search-index", None) == key and (previous / "pagefind" / "pagefind.js"
-                                                     ).is_file():
-        shutil.copytree(previous / "pagefind", site / "pagefind", copy_function=os.link)
-        return True
-    done = subprocess.run(
-        [sys.executable, "-m", "pagefind", "--site", str(site), "--glob", "papers/*/index.html",
-         "--root-selector", "article.md-content__inner", "--exclude-selectors", ".headerlink",
-         "--force-language", "en", "--silent"],
-        capture_output=True, text=True)
-    if done.returncode or not (site / "pagefind" / "pagefind.js").is_file():
-        raise BuildError(f"Pagefind could not index the site:\n{done.stderr or done.stdout}"
-                         "\nsite/ is unchanged")
-    cache.save("search-index", key)
-    return False
+    return report
 
 
 def harden_json(site: Path) -> None:
-    """Escape <, > and & in the site's JSON (search index, tags) as \\u escapes.
-
-    The same data, but a title like `<script>` can no longer be read as markup by anything that
-    inlines the JSON into a page. In JSON these characters only occur inside strings.
-    """
+    """Escape <, > and & in the JSON MkDocs wrote (lunr index, tags) as \\u escapes."""
     for path in sorted(site.rglob("*.json")):
         text = path.read_text(encoding="utf-8")
-        safe = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        safe = harden_json_text(text)
         if safe != text:
             path.write_text(safe, encoding="utf-8")
 
@@ -283,7 +317,7 @@ def serve_site(project: Path, dev_addr: str, echo=print) -> None:
 
     project = project.resolve()
     config = load_mkdocs_config(project)
-    generate_docs(project, config)
+    generate_docs(project, config, extras_in_docs=True)
 
     def watch_content() -> None:
         # MkDocs watches docs/; this thread turns content/ edits into docs/ edits.
@@ -295,7 +329,7 @@ def serve_site(project: Path, dev_addr: str, echo=print) -> None:
                 continue
             seen = current
             try:
-                _, changed, removed = generate_docs(project, config)
+                _, changed, removed, _ = generate_docs(project, config, extras_in_docs=True)
                 echo(f"content/ changed: {len(changed)} page(s) written, {len(removed)} removed")
             except BuildError as exc:
                 echo(str(exc))

@@ -20,7 +20,7 @@ def code_fingerprint() -> str:
     """A hash of the generator's own code and templates."""
     digest = hashlib.sha256()
     for path in sorted(PACKAGE.rglob("*")):
-        if path.is_file() and path.suffix in (".py", ".j2", ".html", ".css"):
+        if path.is_file() and path.suffix in (".py", ".j2", ".html", ".css", ".js"):
             digest.update(path.relative_to(PACKAGE).as_posix().encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()

@@ -136,13 +136,15 @@ def check(ctx: click.Context) -> None:
 
 
 @main.command()
+@click.option("--force", is_flag=True,
+              help="Run MkDocs even when site/ is already the build of the current inputs.")
 @click.pass_context
-def build(ctx: click.Context) -> None:
+def build(ctx: click.Context, force: bool) -> None:
     """Build the site: content/ -> docs/ -> MkDocs -> site/ (feeds included)."""
     from .build import BuildError, build_site
 
     try:
-        report = build_site(_project(ctx), echo=click.echo, progress=Progress())
+        report = build_site(_project(ctx), echo=click.echo, progress=Progress(), force=force)
     except BuildError as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)

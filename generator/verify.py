@@ -18,7 +18,7 @@ def verify_site(project: Path) -> list[str]:
     problems = [str(p) for p in content.problems]
     if not content.papers:
         problems.append("content/papers/: no papers: refusing to publish an empty digest")
-    for name in ("index.html", "feed.xml", "papers.json", "search/search_index.json"):
+    for name in ("index.html", "feed.xml", "papers.json", "searchindex/index.json"):
         if not (site / name).is_file():
             problems.append(f"site/{name}: missing")
     missing = [p.name for p in content.papers
@@ -38,4 +38,9 @@ def verify_site(project: Path) -> list[str]:
         if exported != len(content.papers):
             problems.append(f"site/papers.json: {exported} papers, content/ has "
                             f"{len(content.papers)}")
+    if (site / "searchindex/index.json").is_file():
+        indexed = json.loads((site / "searchindex/index.json").read_text(encoding="utf-8"))
+        if indexed.get("papers") != len(content.papers):
+            problems.append(f"site/searchindex/index.json: {indexed.get('papers')} papers, "
+                            f"content/ has {len(content.papers)}")
     return problems

@@ -66,6 +66,15 @@ class Golden:
                 expected.splitlines(True), text.splitlines(True), f"golden/{name}", "actual"))
             pytest.fail(f"output differs from golden/{name}:\n{diff}")
 
+    def names(self, *folders: str) -> list[str]:
+        """Every golden file under these folders, as names for check()."""
+        return sorted(p.relative_to(GOLDEN).as_posix() for folder in folders
+                      for p in (GOLDEN / folder).rglob("*") if p.is_file())
+
+    def remove(self, names: list[str]) -> None:
+        for name in names:
+            (GOLDEN / name).unlink()
+
 
 @pytest.fixture
 def golden() -> Golden:

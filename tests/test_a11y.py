@@ -168,11 +168,11 @@ def test_no_request_leaves_the_site(browser, base_url):
     finally:
         context.close()
     urls = [u for u in requests if urlsplit(u).scheme not in ("data", "blob")]
-    # The recording works: it saw the pages and Pagefind's index chunks (the search box uses
-    # Pagefind; Material's whole lunr index is never downloaded).
+    # The recording works: it saw the pages and the search index's entry and shards (the
+    # search box uses the digest's chunked index; Material's lunr index is never downloaded).
     assert base_url + PAGES["paper"] in urls
-    assert base_url + "pagefind/pagefind.js" in urls
-    assert any(u.startswith(base_url + "pagefind/index/") for u in urls)
+    assert base_url + "searchindex/index.json" in urls
+    assert any(u.startswith(base_url + "searchindex/t/") for u in urls)
     assert base_url + "search/search_index.json" not in urls
     assert origin.hostname == "127.0.0.1"
     foreign = sorted({u for u in urls if urlsplit(u).netloc != origin.netloc})
@@ -195,9 +195,8 @@ def test_no_console_errors(browser, base_url):
 
 
 def test_click_from_home_to_theme_to_paper(browser, base_url):
-    # With navigation.instant Material swaps the page in place without a reload, but only for
-    # URLs in sitemap.xml, which it maps to this host by protocol and hostname, not port: on
-    # 127.0.0.1:<port> the clicks are ordinary loads. Either way, wait for URL and heading.
+    # Ordinary page loads (navigation.instant is off: it parsed all of sitemap.xml on every
+    # visit). Wait for URL and heading.
     from playwright.sync_api import expect
 
     context = browser.new_context()

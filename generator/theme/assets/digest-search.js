@@ -1,54 +1,163 @@
-// Site search with Pagefind, in Material's search box (see partials/search.html).
-// Pagefind's chunked index is fetched piece by piece as a query needs it. Result text comes
-// from the index: it is copied into the page as text, never as HTML, except Pagefind's <mark>
-// highlights, which are recreated as elements.
+// Site search in Material's search box (see partials/search.html), over the static index that
+// generator/search.py writes under searchindex/. A query downloads only what it needs: the
+// small entry file (fetched when the box gets focus), one term shard per query word and the
+// records of the papers it shows. Scores are precomputed (BM25), so ranking only adds numbers.
+// Titles and abstracts are untrusted: they reach the page as text nodes, never as HTML.
 (() => {
   "use strict";
   const script = document.currentScript;
   const siteRoot = new URL("..", script.src);  // this file lives in <site>/assets/
+  const indexRoot = new URL("searchindex/", siteRoot);
   const MAX_RESULTS = 10;
-  let pagefind = null;
+  const PREFIX = 3;  // a term's shard is named after its first 3 characters (code points)
+  const MAX_TOKEN = 40;
+  const EXCERPT_WORDS = 30, EXCERPT_LEAD = 4;  // the excerpt starts a few words before a match
+  // The tokenizer of generator/search.py, step for step: both sides must split text alike.
+  const WORD = /[\p{L}\p{N}]+/gu;
+  const MARKS = /\p{M}+/gu;
+  const RAW_WORD = /[\p{L}\p{N}\p{M}]+/gu;  // a word as written, accents included
+  let entry = null;
+  const shards = new Map();  // shard key -> promise of Map(term -> [doc id deltas, scores])
+  const postings = new Map();  // term -> {ids, scores}, decoded once
+  const groups = new Map();  // group number -> promise of [[url, title, abstract], ...]
   let latest = 0;
 
-  function loadPagefind() {
-    if (!pagefind) {
-      pagefind = import(new URL("pagefind/pagefind.js", siteRoot).href).then(async (module) => {
-        await module.options({ baseUrl: siteRoot.pathname });
-        module.init();
-        return module;
-      });
-    }
-    return pagefind;
+  function words(text) {
+    return text.normalize("NFKD").toLowerCase().replace(MARKS, "").match(WORD) || [];
   }
 
-  // Text with <mark> highlights, built from DOM nodes so nothing in it can run.
-  function highlighted(excerpt) {
-    const parsed = new DOMParser().parseFromString(`<p>${excerpt}</p>`, "text/html");
-    const out = document.createElement("p");
-    for (const node of parsed.body.firstChild.childNodes) {
-      if (node.nodeName === "MARK") {
-        const mark = document.createElement("mark");
-        mark.textContent = node.textContent;
-        out.append(mark);
-      } else {
-        out.append(document.createTextNode(node.textContent));
+  function tokenize(text, stop) {
+    return words(text).filter((word) => {
+      const length = [...word].length;
+      return length >= 2 && length <= MAX_TOKEN && !stop.has(word);
+    });
+  }
+
+  function shardKey(term) {
+    const prefix = [...term].slice(0, PREFIX).join("");
+    return Array.from(new TextEncoder().encode(prefix),
+      (byte) => byte.toString(16).padStart(2, "0")).join("");
+  }
+
+  async function fetchJSON(path) {
+    const response = await fetch(new URL(path, indexRoot));
+    if (!response.ok) throw new Error(`search index: ${path}: HTTP ${response.status}`);
+    return response.json();
+  }
+
+  // Cached promises; a failed download is forgotten, so the next query tries again.
+  function cached(cache, key, load) {
+    let promise = cache.get(key);
+    if (!promise) {
+      promise = load();
+      cache.set(key, promise);
+      promise.catch(() => cache.delete(key));
+    }
+    return promise;
+  }
+
+  function loadEntry() {
+    if (!entry) {
+      entry = fetchJSON("index.json").then((data) => {
+        if (data.version !== 1) throw new Error(`search index: version ${data.version}`);
+        return { papers: data.papers, group: data.group, stop: new Set(data.stop),
+                 shards: new Set(data.shards) };
+      });
+      entry.catch(() => { entry = null; });
+    }
+    return entry;
+  }
+
+  // A Map, not the parsed object: a query word like "constructor" must not find
+  // Object.prototype's members.
+  const loadShard = (key) => cached(shards, key,
+    () => fetchJSON(`t/${key}.json`).then((data) => new Map(Object.entries(data))));
+  const loadGroup = (number) => cached(groups, number, () => fetchJSON(`p/${number}.json`));
+
+  function decoded(term, [deltas, scores]) {
+    let list = postings.get(term);
+    if (!list) {
+      const ids = new Int32Array(deltas.length);
+      for (let i = 0, id = 0; i < deltas.length; i++) ids[i] = id += deltas[i];
+      list = { ids, scores: Int32Array.from(scores) };
+      postings.set(term, list);
+    }
+    return list;
+  }
+
+  // Per paper, the best score among the terms a token matches: the term itself, or a longer
+  // term it begins (as-you-type, and crude stemming) at half weight. All of them sit in the
+  // token's shard. Doubled, so scores stay whole numbers.
+  function tokenScores(shard, token, papers) {
+    const best = new Int32Array(papers);
+    for (const [term, lists] of shard) {
+      const weight = term === token ? 2 : term.startsWith(token) ? 1 : 0;
+      if (!weight) continue;
+      const { ids, scores } = decoded(term, lists);
+      for (let i = 0; i < ids.length; i++) {
+        const score = scores[i] * weight;
+        if (score > best[ids[i]]) best[ids[i]] = score;
       }
     }
-    return out;
+    return best;
   }
 
-  function item(data) {
+  // Papers matching every token, best first; equal scores keep doc id order (newest first).
+  function rank(index, tokens, loaded) {
+    let total = null;
+    tokens.forEach((token, i) => {
+      const best = tokenScores(loaded[i], token, index.papers);
+      if (!total) total = best;
+      else for (let id = 0; id < total.length; id++) {
+        total[id] = total[id] && best[id] ? total[id] + best[id] : 0;
+      }
+    });
+    const found = [];
+    for (let id = 0; id < total.length; id++) if (total[id]) found.push(id);
+    return found.sort((a, b) => total[b] - total[a] || a - b);
+  }
+
+  async function loadRecord(index, id) {
+    const records = await loadGroup(Math.floor(id / index.group));
+    const [url, title, abstract] = records[id % index.group];
+    return { url: new URL(url, siteRoot).href, title, abstract };
+  }
+
+  // Text with the words that match a query token wrapped in <mark>, as DOM nodes.
+  function highlight(parent, text, isMatch) {
+    let done = 0;
+    for (const match of text.matchAll(RAW_WORD)) {
+      if (!isMatch(match[0])) continue;
+      parent.append(text.slice(done, match.index));
+      const mark = document.createElement("mark");
+      mark.textContent = match[0];
+      parent.append(mark);
+      done = match.index + match[0].length;
+    }
+    parent.append(text.slice(done));
+    return parent;
+  }
+
+  // About 30 words of the abstract, from a little before the first matching word.
+  function excerpt(abstract, isMatch) {
+    const parts = abstract.split(/\s+/).filter(Boolean);
+    const first = parts.findIndex((part) => (part.match(RAW_WORD) || []).some(isMatch));
+    const start = Math.max(0, first - EXCERPT_LEAD);
+    const end = Math.min(parts.length, start + EXCERPT_WORDS);
+    return (start ? "…" : "") + parts.slice(start, end).join(" ") + (end < parts.length ? "…" : "");
+  }
+
+  function item(record, isMatch) {
     const li = document.createElement("li");
     li.className = "md-search-result__item";
     const link = document.createElement("a");
     link.className = "md-search-result__link";
-    link.href = data.url;
+    link.href = record.url;
     link.tabIndex = -1;
     const article = document.createElement("article");
     article.className = "md-search-result__article md-typeset";
-    const title = document.createElement("h1");
-    title.textContent = (data.meta && data.meta.title) || data.url;
-    article.append(title, highlighted(data.excerpt || ""));
+    article.append(highlight(document.createElement("h1"), record.title, isMatch),
+      highlight(document.createElement("p"), excerpt(record.abstract, isMatch), isMatch));
     link.append(article);
     li.append(link);
     return li;
@@ -63,16 +172,31 @@
       list.replaceChildren();
       return;
     }
-    const engine = await loadPagefind();
-    const found = await engine.search(query);
-    if (ticket !== latest || !found) return;  // a newer query has started
-    const top = await Promise.all(found.results.slice(0, MAX_RESULTS).map((r) => r.data()));
-    if (ticket !== latest) return;
-    const count = found.results.length;
-    meta.textContent = count === 0 ? "No matching documents"
-      : count === 1 ? "1 matching document" : `${count} matching documents`;
-    list.replaceChildren(...top.map(item));
-    list.dataset.query = query;  // which query the list shows (benchmarks and tests wait on it)
+    try {
+      const index = await loadEntry();
+      const tokens = [...new Set(tokenize(query, index.stop))];
+      const keys = tokens.map(shardKey);
+      let found = [];
+      // A token whose shard does not exist matches nothing, and so does the whole query.
+      if (tokens.length && keys.every((key) => index.shards.has(key))) {
+        const loaded = await Promise.all(keys.map(loadShard));
+        if (ticket !== latest) return;  // a newer query has started
+        found = rank(index, tokens, loaded);
+      }
+      const top = await Promise.all(found.slice(0, MAX_RESULTS).map((id) => loadRecord(index, id)));
+      if (ticket !== latest) return;
+      const count = found.length;
+      meta.textContent = count === 0 ? "No matching documents"
+        : count === 1 ? "1 matching document" : `${count} matching documents`;
+      const isMatch = (word) => words(word).some((w) => tokens.some((t) => w.startsWith(t)));
+      list.replaceChildren(...top.map((record) => item(record, isMatch)));
+      list.dataset.query = query;  // which query the list shows (benchmarks and tests wait on it)
+    } catch (error) {
+      if (ticket !== latest) return;
+      meta.textContent = "Search is unavailable, try again";
+      list.replaceChildren();
+      console.error(error);
+    }
   }
 
   function mount() {
@@ -93,7 +217,7 @@
     input.addEventListener("input", () => search(box, input.value));
     input.addEventListener("focus", () => {
       if (toggle && !toggle.checked) toggle.checked = true;
-      loadPagefind();  // start fetching the small entry files before the first key
+      loadEntry().catch(() => {});  // fetch the small entry file before the first key
     });
     input.addEventListener("keydown", (event) => {
       if (event.key === "ArrowDown") {
@@ -121,6 +245,11 @@
       if (event.target.closest(".md-search-result__link") && toggle) toggle.checked = false;
     });
   }
+
+  // For tests: the query tokenizer, to compare with generator/search.py's.
+  window.digestSearch = Object.freeze({
+    tokenize: (text, stop = []) => tokenize(text, new Set(stop)),
+  });
 
   // With navigation.instant, Material swaps pages without reloading: mount again each time.
   if (window.document$ && window.document$.subscribe) {

@@ -1,0 +1,148 @@
+"""Using the second core for the build's per-file work (parse a paper, render and write a page).
+
+`map_forked` splits a list between this process and one forked child. A fork shares everything
+already in memory (records, templates, closures) without pickling it; only the results travel
+back, pickled through a pipe. Where fork is missing, the list is short, or other threads run
+(a fork copies only the calling thread, and locks the others hold stay locked in the child, as
+under `digest serve`), it maps in-process.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import threading
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+MIN_ITEMS = 200  # below this, forking costs more than it saves
+
+
+class ChildFailed(RuntimeError):
+    """The forked half raised; its message carries the child's error."""
+
+
+def map_forked(function: Callable[[T], R], items: Sequence[T]) -> list[R]:
+    """[function(item) for item in items], the odd-indexed half computed in a forked child.
+
+    Results come back in the order of `items`. The function must not rely on side effects in
+    this process' memory (the child's are lost); writing files is fine.
+    """
+    if len(items) < MIN_ITEMS or not hasattr(os, "fork") or threading.active_count() > 1:
+        return [function(item) for item in items]
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: compute its half, send it back, leave without cleanup handlers
+        os.close(read_end)
+        try:
+            try:
+                payload = pickle.dumps((True, [function(item) for item in items[1::2]]),
+                                       protocol=pickle.HIGHEST_PROTOCOL)
+            except BaseException as exc:  # noqa: BLE001 - every failure must reach the parent
+                payload = pickle.dumps((False, f"{type(exc).__name__}: {exc}"))
+            with os.fdopen(write_end, "wb") as pipe:
+                pipe.write(payload)
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    try:
+        mine = [function(item) for item in items[0::2]]
+    finally:
+        with os.fdopen(read_end, "rb") as pipe:
+            payload = pipe.read()
+        os.waitpid(pid, 0)
+    ok, theirs = pickle.loads(payload) if payload else (False, "the child process died")
+    if not ok:
+        raise ChildFailed(theirs)
+    merged: list[R] = []
+    for index in range(len(items)):
+        merged.append(mine[index // 2] if index % 2 == 0 else theirs[index // 2])
+    return merged
+
+
+class ForkedCall:
+    """One function call in a forked child, while this process goes on.
+
+    With `call`, the child runs it at once, on the memory it shares with this process (nothing
+    is pickled but the result). With `warm_up` instead, the child is forked early to prepare
+    (import numpy) and `submit(function, *args)` later sends the call through a pipe, pickled.
+    `result()` waits for the value or raises ChildFailed. Without fork, the call runs in this
+    process when its result is asked for.
+    """
+
+    def __init__(self, warm_up: Callable[[], object] | None = None,
+                 call: Callable[[], object] | None = None):
+        self._call: tuple | None = (call, ()) if call else None
+        self._pid = 0
+        self._request = -1  # write end of the request pipe, until the call is sent
+        if not hasattr(os, "fork") or threading.active_count() > 1:
+            return
+        request_in, request_out = os.pipe()
+        self._reply, reply_out = os.pipe()
+        self._pid = os.fork()
+        if self._pid == 0:
+            os.close(request_out)
+            os.close(self._reply)
+            try:
+                try:
+                    if call is None:
+                        if warm_up is not None:
+                            warm_up()
+                        with os.fdopen(request_in, "rb") as pipe:
+                            request = pipe.read()
+                        if not request:  # cancelled
+                            return
+                        call, args = pickle.loads(request)
+                    else:
+                        args = ()
+                    payload = pickle.dumps((True, call(*args)), protocol=pickle.HIGHEST_PROTOCOL)
+                except BaseException as exc:  # noqa: BLE001 - every failure must reach the parent
+                    payload = pickle.dumps((False, f"{type(exc).__name__}: {exc}"))
+                with os.fdopen(reply_out, "wb") as pipe:
+                    pipe.write(payload)
+            finally:
+                os._exit(0)
+        os.close(request_in)
+        os.close(reply_out)
+        if call is None:
+            self._request = request_out
+        else:
+            os.close(request_out)
+
+    def submit(self, function: Callable, *args) -> None:
+        """Send the call to the warmed-up child (or keep it for result() without fork)."""
+        self._call = (function, args)
+        if self._request >= 0:
+            request, self._request = self._request, -1
+            with os.fdopen(request, "wb") as pipe:
+                pipe.write(pickle.dumps(self._call, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def result(self):
+        if not self._pid:
+            function, args = self._call
+            return function(*args)
+        with os.fdopen(self._reply, "rb") as pipe:
+            payload = pipe.read()
+        os.waitpid(self._pid, 0)
+        self._pid = 0
+        ok, value = pickle.loads(payload) if payload else (False, "the child process died")
+        if not ok:
+            raise ChildFailed(value)
+        return value
+
+    def cancel(self) -> None:
+        """Stop the child: waiting for a call, it leaves; running one, it is terminated."""
+        if not self._pid:
+            return
+        if self._request >= 0:
+            os.close(self._request)
+            self._request = -1
+        else:
+            os.kill(self._pid, signal.SIGTERM)
+        os.close(self._reply)
+        os.waitpid(self._pid, 0)
+        self._pid = 0

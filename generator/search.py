@@ -1,0 +1,144 @@
+"""The site's search index: a static, chunked inverted index of the papers, under searchindex/.
+
+The client (theme/assets/digest-search.js) downloads only what a query needs: the small entry
+file, one term shard per query word and the records of the ten papers it shows. Scores are
+computed here (BM25 over title, tags, abstract, organisation and arXiv id) and stored as small
+integers, so a query in the browser only adds numbers.
+
+Files, relative to the site root:
+- searchindex/index.json: {"version", "papers": N, "group": 8, "stop": [stop words],
+  "shards": [sorted shard keys]}
+- searchindex/t/<key>.json: {term: [[doc id deltas], [scores]]}, terms sorted, ids ascending.
+  A term lives in the shard of its first 3 characters (code points; a shorter term is its own
+  key); <key> is the hex of that prefix's UTF-8 bytes, so file names stay plain ASCII.
+- searchindex/p/<doc id // 8>.json: [[url, title, plain abstract], ...] for 8 papers in a row.
+Doc ids follow sort_newest, so equal scores list the newer paper first.
+
+The tokenizer is written twice, here and in the client, and both must split text alike.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import re
+import unicodedata
+from array import array
+from collections import Counter
+
+from .model import Paper, sort_newest
+from .text import harden_json_text, render_plain
+
+VERSION = 1
+GROUP = 8  # paper records per file: ~10 KB to fetch per result shown, 2,500 files for 20,000
+PREFIX = 3  # shard key length: every term a query word is a prefix of sits in one shard
+MAX_TOKEN = 40  # longer runs are noise (hashes); 1-character tokens are never kept
+STOP_WORDS = ("a", "an", "and", "are", "as", "at", "be", "by", "can", "for", "from", "in", "into",
+              "is", "it", "its", "of", "on", "or", "our", "than", "that", "the", "these", "this",
+              "to", "via", "we", "which", "with")
+_STOP = frozenset(STOP_WORDS)
+K1, B = 1.2, 0.75  # BM25's usual constants
+SCALE, MAX_SCORE = 20, 999  # a score is stored as round(BM25 * 20), 1..999
+WORD = re.compile(r"[^\W_]{2,}")  # runs of letters and digits; JS: /[\p{L}\p{N}]+/gu
+ASCII_WORD = re.compile(r"[a-z0-9]{2,}")  # the same on lower-case ASCII, and faster
+
+
+def _words(text: str) -> list[str]:
+    """Runs of letters and digits of 2 characters or more, lower case, accents dropped."""
+    if text.isascii():
+        return ASCII_WORD.findall(text.lower())
+    # Compatibility decomposition before lower(): mathematical and fullwidth letters (𝐑𝐞𝐚𝐬𝐨𝐧)
+    # only become ASCII capitals here. Then accents (combining marks) go.
+    text = unicodedata.normalize("NFKD", text).lower()
+    return WORD.findall("".join(c for c in text if unicodedata.category(c)[0] != "M"))
+
+
+def tokenize(text: str) -> list[str]:
+    """The index terms of a text, in order: lower case, accents dropped, stop words dropped."""
+    return [w for w in _words(text) if w not in _STOP and len(w) <= MAX_TOKEN]
+
+
+def shard_key(term: str) -> str:
+    """The shard a term lives in: the hex of the UTF-8 bytes of its first 3 characters."""
+    return term[:PREFIX].encode("utf-8").hex()
+
+
+def _to_json(data) -> str:
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return harden_json_text(text)  # nothing in the index reads as markup
+
+
+def _postings(ordered: list[Paper], records: list[list[str]]):
+    """Weighted term frequencies of every paper, as flat arrays (one row per term and paper)."""
+    terms: dict[str, int] = {}  # term -> its number
+    # Flat arrays, not lists of ints: 20,000 papers make millions of postings.
+    term_of, freq_of, per_doc = array("I"), array("I"), array("I")
+    for paper in ordered:
+        plain = render_plain(paper.abstract)  # cached: the pages rendered it
+        records.append([f"papers/{paper.name}/", " ".join(paper.title.split()), plain])
+        # Field weights on term frequency: a word of the title counts three times. Counted
+        # before dropping what tokenize() drops: the same terms, with fewer Python steps.
+        counts = Counter(_words(plain))
+        for text, weight in ((paper.title, 3), (" ".join(paper.tags), 2),
+                             (paper.organization or "", 1), (paper.arxiv or "", 1)):
+            counts.update(_words(text) * weight)
+        for word in _STOP.intersection(counts):
+            counts.pop(word)  # dict.pop: Counter.__delitem__ is Python code
+        if counts and max(map(len, counts)) > MAX_TOKEN:
+            for word in [w for w in counts if len(w) > MAX_TOKEN]:
+                counts.pop(word)
+        # set.difference looks each new word up; counts.keys() - terms.keys() would walk terms.
+        for term in sorted(set(counts).difference(terms)):
+            terms[term] = len(terms)
+        term_of.extend(map(terms.__getitem__, counts))
+        freq_of.extend(counts.values())
+        per_doc.append(len(counts))
+    return terms, term_of, freq_of, per_doc
+
+
+def render_search_index(papers: list[Paper]) -> dict[str, str]:
+    """Every file of the search index, {path relative to the site root: JSON text}."""
+    import numpy as np  # here, like related.py: `digest check` never needs it
+
+    ordered = sort_newest(papers)
+    records: list[list[str]] = []
+    terms, term_of, freq_of, per_doc = _postings(ordered, records)
+    count = len(ordered)
+    term_of = np.frombuffer(term_of, dtype=np.uint32)
+    docs = np.repeat(np.arange(count, dtype=np.int32), np.frombuffer(per_doc, dtype=np.uint32))
+    tf = np.frombuffer(freq_of, dtype=np.uint32).astype(np.float64)
+    # BM25, with the weighted token count as the paper's length.
+    lengths = np.bincount(docs, weights=tf, minlength=count)
+    norms = K1 * (1 - B + B * lengths / max(lengths.mean() if count else 1.0, 1.0))
+    df = np.bincount(term_of, minlength=len(terms))
+    # math.log, not np.log: numpy's SIMD logarithm may differ in the last bit between CPUs,
+    # and a score must not round differently on another machine.
+    idf = np.array([math.log(1 + (count - n + 0.5) / (n + 0.5)) for n in df.tolist()])
+    weight = SCALE * (K1 + 1) * idf[term_of] / (tf + norms[docs])
+    scores = np.clip(np.rint(tf * weight), 1, MAX_SCORE).astype(np.int32)
+    del tf, weight
+    # Group the postings by term; a stable sort keeps each term's doc ids ascending.
+    order = np.argsort(term_of, kind="stable")
+    docs, scores = docs[order], scores[order]
+    del order
+    ends = np.cumsum(df)
+    deltas = np.diff(docs, prepend=0)
+    deltas[ends[:-1]] = docs[ends[:-1]]  # each term's list starts from its first id
+    starts, ends = (ends - df).tolist(), ends.tolist()
+
+    # Sorted terms come grouped by shard (a term's key is its prefix): one shard at a time.
+    files: dict[str, str] = {}
+    for key, group in itertools.groupby(sorted(terms), key=shard_key):
+        shard = {}
+        for term in group:
+            number = terms[term]
+            rows = slice(starts[number], ends[number])
+            shard[term] = [deltas[rows].tolist(), scores[rows].tolist()]
+        files[f"searchindex/t/{key}.json"] = _to_json(shard)
+    files["searchindex/index.json"] = _to_json({
+        "version": VERSION, "papers": count, "group": GROUP, "stop": list(STOP_WORDS),
+        "shards": sorted(path[len("searchindex/t/"):-len(".json")] for path in files)})
+    for start in range(0, count, GROUP):
+        files[f"searchindex/p/{start // GROUP}.json"] = _to_json(records[start:start + GROUP])
+    return files

@@ -1,0 +1,66 @@
+"""map_forked: the same results as a plain map, in order, with the child's errors surfaced."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from generator.parallel import MIN_ITEMS, ChildFailed, ForkedCall, map_forked
+
+
+def test_results_in_order_and_half_computed_in_a_child():
+    items = list(range(MIN_ITEMS * 2 + 1))
+    results = map_forked(lambda n: (n * n, os.getpid()), items)
+    assert [square for square, _ in results] == [n * n for n in items]
+    pids = {pid for _, pid in results}
+    assert len(pids) == 2 and os.getpid() in pids
+
+
+def test_short_lists_stay_in_process():
+    assert {pid for pid in map_forked(lambda _: os.getpid(), range(3))} == {os.getpid()}
+
+
+def test_files_written_by_the_child_are_there(tmp_path):
+    names = [f"f{n}.txt" for n in range(MIN_ITEMS)]
+    map_forked(lambda name: (tmp_path / name).write_text(name), names)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(names)
+
+
+def test_an_error_in_the_child_reaches_the_caller():
+    def fail_on_odd(n: int) -> int:
+        if n == MIN_ITEMS + 1:
+            raise ValueError(f"bad item {n}")
+        return n
+
+    with pytest.raises(ChildFailed, match=f"ValueError: bad item {MIN_ITEMS + 1}"):
+        map_forked(fail_on_odd, list(range(MIN_ITEMS * 2)))
+
+
+def _square(n: int) -> tuple[int, int]:
+    return n * n, os.getpid()
+
+
+def test_forked_call_warmed_up_then_submitted():
+    call = ForkedCall(warm_up=lambda: None)
+    call.submit(_square, 7)
+    value, pid = call.result()
+    assert value == 49 and pid != os.getpid()
+
+
+def test_forked_call_runs_a_closure_on_shared_memory(tmp_path):
+    big = list(range(100_000))  # not pickled: the child sees it through the fork
+    call = ForkedCall(call=lambda: (sum(big), os.getpid()))
+    total, pid = call.result()
+    assert total == sum(big) and pid != os.getpid()
+
+
+def test_forked_call_errors_and_cancellation():
+    failing = ForkedCall(call=lambda: 1 / 0)
+    with pytest.raises(ChildFailed, match="ZeroDivisionError"):
+        failing.result()
+    idle = ForkedCall(warm_up=lambda: None)
+    idle.cancel()  # never submitted: the child leaves
+    running = ForkedCall(call=lambda: __import__("time").sleep(30))
+    running.cancel()  # terminated, not waited for 30 s
+    running.cancel()  # a second cancel is harmless
