@@ -24,7 +24,7 @@ from pathlib import Path
 
 import yaml
 
-from . import output
+from . import freshness, output
 from .cache import Cache
 from .content import Content, read_content
 from .extras import link_extras, render_extras, start_extras
@@ -183,37 +183,6 @@ def source_date_epoch(content: Content) -> str:
     return str(calendar.timegm(newest.timetuple())) if newest else "0"
 
 
-def site_stamp(project: Path, config, inputs: str) -> str:
-    """Everything site/ is built from: docs/ as written, the extras' inputs, mkdocs.yml, the
-    theme overrides and the MkDocs and Material versions (the code is in every cache stamp)."""
-    from importlib.metadata import version
-
-    digest = hashlib.sha256(repr((
-        sorted(Cache(project / ".cache" / "digest").load("docs-manifest", {}).items()), inputs,
-        (project / "mkdocs.yml").read_bytes(), version("mkdocs"), version("mkdocs-material"),
-    )).encode())
-    custom_dir = config["theme"].custom_dir
-    for path in sorted(Path(custom_dir).rglob("*")) if custom_dir else []:
-        if path.is_file():
-            digest.update(f"{path}\0".encode() + path.read_bytes())
-    return digest.hexdigest()
-
-
-def _site_marker(site: Path) -> tuple:
-    # A site rebuilt or edited by other means no longer matches what the stamp was saved with.
-    return tuple((s.st_ino, s.st_size, s.st_mtime_ns) for s in (
-        (site / name).stat() for name in ("index.html", "sitemap.xml", "searchindex/index.json")))
-
-
-def site_is_current(project: Path, stamp: str) -> bool:
-    """Whether site/ is the complete build of exactly these inputs."""
-    try:
-        marker = _site_marker(project / "site")
-    except OSError:
-        return False
-    return Cache(project / ".cache" / "digest").load("site", None) == (stamp, marker)
-
-
 def build_site(project: Path, echo=print, progress=None, force: bool = False) -> str:
     """The whole build; returns a one-line report, raises BuildError on any failure.
 
@@ -227,20 +196,30 @@ def build_site(project: Path, echo=print, progress=None, force: bool = False) ->
     final = project / "site"
     staging = output.new_staging_dir(final)
     stop_extras = None
+    skipped = ("MkDocs: 0.00 s (skipped: site/ is already the build of these inputs; "
+               "`digest build --force` rebuilds it)")
     try:
         config = load_mkdocs_config(project, site_dir=str(staging), strict=True)
         started = time.perf_counter()
+        quick = freshness.content_stamp(project, config)
+        report = None if force else freshness.current_site(project, "content", quick)
+        if report is not None:
+            output.discard(staging)
+            echo(f"content/: unchanged since site/ was built "
+                 f"({time.perf_counter() - started:.2f} s)")
+            echo(skipped)
+            return report.replace("built", "unchanged", 1)
         content, changed, removed, inputs = generate_docs(project, config, progress)
         generated = time.perf_counter()
         echo(f"docs/: {len(changed)} written, {len(removed)} removed "
              f"({generated - started:.2f} s)")
         report = (f"built site/: {len(content.papers)} papers, {len(content.themes)} themes, "
                   f"{3 * (len(content.themes) + 1)} feeds")
-        stamp = site_stamp(project, config, inputs)
-        if not force and site_is_current(project, stamp):
+        stamp = freshness.docs_stamp(project, config, inputs)
+        if not force and freshness.current_site(project, "docs", stamp) is not None:
             output.discard(staging)
-            echo("MkDocs: 0.00 s (skipped: site/ is already the build of these inputs; "
-                 "`digest build --force` rebuilds it)")
+            freshness.save_site(project, report, quick, stamp)  # the next check is the quick one
+            echo(skipped)
             return report.replace("built", "unchanged", 1)
         wait_for_extras, stop_extras = start_extras(project, content, site_settings(config),
                                                     inputs)
@@ -273,7 +252,7 @@ def build_site(project: Path, echo=print, progress=None, force: bool = False) ->
                 f"rendered in {seconds:.2f} s alongside MkDocs")
              + f" (waited {time.perf_counter() - built:.2f} s)")
         output.swap_into_place(staging, final)
-        Cache(project / ".cache" / "digest").save("site", (stamp, _site_marker(final)))
+        freshness.save_site(project, report, quick, stamp)
     except BaseException:
         if stop_extras is not None:
             stop_extras()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import model
@@ -202,7 +202,8 @@ def read_content(root: Path, allowed_tags: set[str] | None = None,
 
     `allowed_tags` is the tag vocabulary (mkdocs.yml, tags plugin `tags_allowed`), if any.
     `parsed` maps file names to (size and mtime, Paper) of earlier reads: unchanged files are
-    not parsed again (they are still checked), and it is updated to this read.
+    not parsed again (they are still checked, and their Paper is used as it is, not copied: pass
+    a dict just loaded), and it is updated to this read.
     """
     content = Content(root)
     content.themes, content.problems, _ = read_themes(root)
@@ -229,28 +230,28 @@ def read_content(root: Path, allowed_tags: set[str] | None = None,
 
     read = dict(zip(unparsed, map_forked(read_one, unparsed)))
     for path in paths:
-        stamp = stamps[path]
+        stamp, where = stamps[path], rel(path, root)
         if path in read:
             paper, problems, lines = read[path]
-        else:
-            paper, problems, lines = replace(parsed[path.name][1]), [], _lazy_lines(path, root)
+        else:  # loaded from the cache file for this read: not shared with anything else
+            paper, problems, lines = parsed[path.name][1], [], _lazy_lines(path, root)
         content.problems += problems
         if paper is None:
             continue
         if not problems:
             fresh[path.name] = (stamp, paper)
-        content.problems += check_paper(paper, lines, rel(path, root), theme_ids, source_files)
+        content.problems += check_paper(paper, lines, where, theme_ids, source_files)
         if allowed_tags is not None:
             content.problems += [
-                Problem(rel(path, root), lines.get("tags", 1), "tags",
+                Problem(where, lines.get("tags", 1), "tags",
                         f"'{tag}' is not in the tag vocabulary (tags_allowed in mkdocs.yml)")
                 for tag in paper.tags if tag not in allowed_tags and TAG.fullmatch(tag)]
         key = model.normalize_title(paper.title)
         if key in seen_titles:
-            content.problems.append(Problem(rel(path, root), lines.get("title", 1), "title",
+            content.problems.append(Problem(where, lines.get("title", 1), "title",
                                             f"the same paper as {seen_titles[key]}"))
         else:
-            seen_titles[key] = rel(path, root)
+            seen_titles[key] = where
         content.papers.append(paper)
         content.lines[paper.name] = lines
     if parsed is not None:

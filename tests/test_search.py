@@ -191,6 +191,7 @@ def search_site(tmp_path_factory) -> Path:
               "2025-04-01"),
         paper("hostile", HOSTILE, "Payloads in titles must stay text.", "2025-03-01"),
         paper("video", "Video Question Answering", "Models watch videos.", "2025-02-01"),
+        paper("lean", "Theorem Proving in Lean", "Formal proofs, checked.", "2025-01-01"),
     ]
     site = tmp_path_factory.mktemp("search") / "site"
     for path, text in render_search_index(papers).items():
@@ -240,6 +241,9 @@ def test_search_in_chromium(search_site):
         assert query("video reinforcement") == []
         assert page.inner_text(".md-search-result__meta") == "No matching documents"
         assert query("the of") == []
+        # A stop word still being typed is a prefix: "the" is on its way to "theorem".
+        assert query("the") == ["Theorem Proving in Lean"]
+        assert query("the ") == []
 
         # A hostile title is shown as text, and nothing in it runs.
         assert query("payloads") == [HOSTILE]

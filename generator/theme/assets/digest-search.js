@@ -33,6 +33,17 @@
     });
   }
 
+  // A query's tokens. The word still being typed (no space after it yet) is kept even if it is a
+  // stop word of 3 letters or more: "the" is on its way to "theorem".
+  function queryTokens(query, stop) {
+    const tokens = tokenize(query, stop);
+    const typed = words(query).pop();
+    if (typed && !/\s$/.test(query) && stop.has(typed) && [...typed].length >= PREFIX) {
+      tokens.push(typed);
+    }
+    return tokens;
+  }
+
   function shardKey(term) {
     const prefix = [...term].slice(0, PREFIX).join("");
     return Array.from(new TextEncoder().encode(prefix),
@@ -174,7 +185,7 @@
     }
     try {
       const index = await loadEntry();
-      const tokens = [...new Set(tokenize(query, index.stop))];
+      const tokens = [...new Set(queryTokens(query, index.stop))];
       const keys = tokens.map(shardKey);
       let found = [];
       // A token whose shard does not exist matches nothing, and so does the whole query.
@@ -251,7 +262,8 @@
     tokenize: (text, stop = []) => tokenize(text, new Set(stop)),
   });
 
-  // With navigation.instant, Material swaps pages without reloading: mount again each time.
+  // Material's document$ emits once the page is ready (and after every page swap, should
+  // navigation.instant be turned on again): mount each time.
   if (window.document$ && window.document$.subscribe) {
     window.document$.subscribe(mount);
   } else {
