@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from . import importer, output
+from . import output
 from .progress import Progress
 from .sources.hf_api import DEFAULT_API_URL, FetchError, fetch_daily_papers
 from .content import read_content
@@ -44,6 +44,8 @@ def _run_import(ctx: click.Context, paths: list[Path], year: int, strict: bool,
     except BuildError as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)
+    from . import importer  # only import and fetch need it (build starts faster)
+
     plan = importer.plan_import(paths, year, root, select=select, vocabulary=vocabulary,
                                 progress=Progress())
     if plan.errors:
