@@ -31,7 +31,7 @@ from .extras import link_extras, render_extras, start_extras
 from .feeds import channels
 from .model import SiteSettings
 from .pages import render_listing_pages, render_paper_pages
-from .parallel import ForkedCall
+from .parallel import ChildFailed, ForkedCall
 from .problems import format_problems
 from .related import compute_related
 from .text import harden_json_text
@@ -253,6 +253,12 @@ def build_site(project: Path, echo=print, progress=None, force: bool = False) ->
              + f" (waited {time.perf_counter() - built:.2f} s)")
         output.swap_into_place(staging, final)
         freshness.save_site(project, report, quick, stamp)
+    except ChildFailed as exc:  # a forked worker (pages, related papers, extras) raised
+        if stop_extras is not None:
+            stop_extras()
+        output.discard(staging)
+        raise BuildError(f"the build failed in a worker process: {exc}\nsite/ is unchanged"
+                         ) from None
     except BaseException:
         if stop_extras is not None:
             stop_extras()

@@ -26,6 +26,31 @@ class ChildFailed(RuntimeError):
     """The forked half raised; its message carries the child's error."""
 
 
+def _reply_and_exit(write_end: int, compute: Callable[[], object]) -> None:
+    """In a forked child: send compute()'s value (or its error) to the parent, then leave
+    without running cleanup handlers that belong to the parent."""
+    try:
+        try:
+            payload = pickle.dumps((True, compute()), protocol=pickle.HIGHEST_PROTOCOL)
+        except BaseException as exc:  # noqa: BLE001 - every failure must reach the parent
+            payload = pickle.dumps((False, f"{type(exc).__name__}: {exc}"))
+        with os.fdopen(write_end, "wb") as pipe:
+            pipe.write(payload)
+    finally:
+        os._exit(0)
+
+
+def _receive(read_end: int, pid: int):
+    """In the parent: the child's value, once it has exited; ChildFailed with its error."""
+    with os.fdopen(read_end, "rb") as pipe:
+        payload = pipe.read()
+    os.waitpid(pid, 0)
+    ok, value = pickle.loads(payload) if payload else (False, "the child process died")
+    if not ok:
+        raise ChildFailed(value)
+    return value
+
+
 def map_forked(function: Callable[[T], R], items: Sequence[T]) -> list[R]:
     """[function(item) for item in items], the odd-indexed half computed in a forked child.
 
@@ -36,28 +61,14 @@ def map_forked(function: Callable[[T], R], items: Sequence[T]) -> list[R]:
         return [function(item) for item in items]
     read_end, write_end = os.pipe()
     pid = os.fork()
-    if pid == 0:  # the child: compute its half, send it back, leave without cleanup handlers
+    if pid == 0:  # the child: its half
         os.close(read_end)
-        try:
-            try:
-                payload = pickle.dumps((True, [function(item) for item in items[1::2]]),
-                                       protocol=pickle.HIGHEST_PROTOCOL)
-            except BaseException as exc:  # noqa: BLE001 - every failure must reach the parent
-                payload = pickle.dumps((False, f"{type(exc).__name__}: {exc}"))
-            with os.fdopen(write_end, "wb") as pipe:
-                pipe.write(payload)
-        finally:
-            os._exit(0)
+        _reply_and_exit(write_end, lambda: [function(item) for item in items[1::2]])
     os.close(write_end)
     try:
         mine = [function(item) for item in items[0::2]]
     finally:
-        with os.fdopen(read_end, "rb") as pipe:
-            payload = pipe.read()
-        os.waitpid(pid, 0)
-    ok, theirs = pickle.loads(payload) if payload else (False, "the child process died")
-    if not ok:
-        raise ChildFailed(theirs)
+        theirs = _receive(read_end, pid)
     merged: list[R] = []
     for index in range(len(items)):
         merged.append(mine[index // 2] if index % 2 == 0 else theirs[index // 2])
@@ -87,25 +98,20 @@ class ForkedCall:
         if self._pid == 0:
             os.close(request_out)
             os.close(self._reply)
-            try:
-                try:
-                    if call is None:
-                        if warm_up is not None:
-                            warm_up()
-                        with os.fdopen(request_in, "rb") as pipe:
-                            request = pipe.read()
-                        if not request:  # cancelled
-                            return
-                        call, args = pickle.loads(request)
-                    else:
-                        args = ()
-                    payload = pickle.dumps((True, call(*args)), protocol=pickle.HIGHEST_PROTOCOL)
-                except BaseException as exc:  # noqa: BLE001 - every failure must reach the parent
-                    payload = pickle.dumps((False, f"{type(exc).__name__}: {exc}"))
-                with os.fdopen(reply_out, "wb") as pipe:
-                    pipe.write(payload)
-            finally:
-                os._exit(0)
+
+            def compute():
+                if call is not None:
+                    return call()
+                if warm_up is not None:
+                    warm_up()
+                with os.fdopen(request_in, "rb") as pipe:
+                    request = pipe.read()
+                if not request:  # cancelled
+                    os._exit(0)
+                function, args = pickle.loads(request)
+                return function(*args)
+
+            _reply_and_exit(reply_out, compute)
         os.close(request_in)
         os.close(reply_out)
         if call is None:
@@ -125,14 +131,8 @@ class ForkedCall:
         if not self._pid:
             function, args = self._call
             return function(*args)
-        with os.fdopen(self._reply, "rb") as pipe:
-            payload = pipe.read()
-        os.waitpid(self._pid, 0)
-        self._pid = 0
-        ok, value = pickle.loads(payload) if payload else (False, "the child process died")
-        if not ok:
-            raise ChildFailed(value)
-        return value
+        pid, self._pid = self._pid, 0
+        return _receive(self._reply, pid)
 
     def cancel(self) -> None:
         """Stop the child: waiting for a call, it leaves; running one, it is terminated."""
