@@ -134,7 +134,7 @@ def _render(value: Deferred) -> str:
 
 def write_files(root: Path, files: dict[str, str]) -> list[str]:
     """Write {relative path: text} under root; returns the paths that changed, sorted."""
-    checked: set[Path] = set()
+    checked: set = set()  # folders known not to be symlinks
     targets = {rel: safe_target(root, rel, checked) for rel in files}  # check all before writing
     return [rel for rel in sorted(files) if write_file(targets[rel], files[rel])]
 
@@ -146,7 +146,7 @@ def write_tree(root: Path, files: dict[str, str | Deferred], manifest: dict | No
     `manifest` (path -> key, size, mtime of the last write) lets a Deferred file whose key and
     file are unchanged be skipped without rendering or reading it; it is updated in place.
     """
-    checked: set[Path] = set()
+    checked: set = set()  # folders known not to be symlinks
     targets = {rel: safe_target(root, rel, checked) for rel in files}  # check all before writing
     previous = dict(manifest or {})
     fresh: dict[str, tuple] = {}

@@ -54,9 +54,14 @@ def _words(text: str) -> list[str]:
     return WORD.findall("".join(c for c in text if unicodedata.category(c)[0] != "M"))
 
 
+def _indexed(word: str) -> bool:
+    """Whether a word of _words() is an index term: not a stop word, not overlong."""
+    return word not in _STOP and len(word) <= MAX_TOKEN
+
+
 def tokenize(text: str) -> list[str]:
     """The index terms of a text, in order: lower case, accents dropped, stop words dropped."""
-    return [w for w in _words(text) if w not in _STOP and len(w) <= MAX_TOKEN]
+    return [w for w in _words(text) if _indexed(w)]
 
 
 def shard_key(term: str) -> str:
@@ -78,16 +83,13 @@ def _postings(ordered: list[Paper], records: list[list[str]]):
         plain = render_plain(paper.abstract)  # cached: the pages rendered it
         records.append([f"papers/{paper.name}/", " ".join(paper.title.split()), plain])
         # Field weights on term frequency: a word of the title counts three times. Counted
-        # before dropping what tokenize() drops: the same terms, with fewer Python steps.
+        # before dropping what tokenize() drops: the same terms, tested once per distinct word.
         counts = Counter(_words(plain))
         for text, weight in ((paper.title, 3), (" ".join(paper.tags), 2),
                              (paper.organization or "", 1), (paper.arxiv or "", 1)):
             counts.update(_words(text) * weight)
-        for word in _STOP.intersection(counts):
+        for word in [w for w in counts if not _indexed(w)]:
             counts.pop(word)  # dict.pop: Counter.__delitem__ is Python code
-        if counts and max(map(len, counts)) > MAX_TOKEN:
-            for word in [w for w in counts if len(w) > MAX_TOKEN]:
-                counts.pop(word)
         # set.difference looks each new word up; counts.keys() - terms.keys() would walk terms.
         for term in sorted(set(counts).difference(terms)):
             terms[term] = len(terms)
