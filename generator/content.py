@@ -7,6 +7,7 @@ content that has any.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from dataclasses import dataclass, field
@@ -47,6 +48,9 @@ class Content:
 
 def rel(path: Path, root: Path) -> str:
     """A path as printed in messages: relative to the project (content/'s parent)."""
+    text, base = str(path), str(root.parent) + os.sep
+    if text.startswith(base):  # the usual case, without pathlib's slower parsing
+        return text[len(base):].replace(os.sep, "/")
     try:
         return path.relative_to(root.parent).as_posix()
     except ValueError:
@@ -60,7 +64,7 @@ def parse_record(cls, data, lines: dict[str, int], path: str, line: int):
         return None, [Problem(path, line, "", f"expected a mapping of fields, found "
                               f"{type(data).__name__}")]
     hints = model.field_types(cls)
-    declared = {f.name: f for f in model.record_fields(cls)}
+    declared = _declared(cls)
     values = {}
     for key, value in data.items():
         where = lines.get(str(key), line)
@@ -86,6 +90,11 @@ def parse_record(cls, data, lines: dict[str, int], path: str, line: int):
     if problems:
         return None, problems
     return cls(**values), []
+
+
+@functools.lru_cache(maxsize=None)
+def _declared(cls) -> dict:
+    return {f.name: f for f in model.record_fields(cls)}
 
 
 def _show(value) -> str:

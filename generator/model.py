@@ -14,6 +14,7 @@ import functools
 import re
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 SOURCE = "source"  # refreshed by the importer from the listings, unless a curator changed it
@@ -137,22 +138,31 @@ def describe_type(tp) -> str:
 
 def check_type(tp, value) -> bool:
     """Whether a YAML value fits a declared field type (bool is not a number here)."""
+    return _checker(tp)(value)
+
+
+@functools.lru_cache(maxsize=None)
+def _checker(tp) -> Callable[[object], bool]:
+    # One test per declared type, composed once: walking the type on every value was half of
+    # the time spent reading 2,000 paper files.
     if tp is type(None):
-        return value is None
+        return lambda value: value is None
     if tp is bool:
-        return isinstance(value, bool)
+        return lambda value: isinstance(value, bool)
     if tp is int:
-        return isinstance(value, int) and not isinstance(value, bool)
+        return lambda value: isinstance(value, int) and not isinstance(value, bool)
     if tp is dt.date:
-        return isinstance(value, dt.date) and not isinstance(value, dt.datetime)
+        return lambda value: isinstance(value, dt.date) and not isinstance(value, dt.datetime)
     if tp is str:
-        return isinstance(value, str)
+        return lambda value: isinstance(value, str)
     origin = typing.get_origin(tp)
     if origin in (typing.Union, types.UnionType):
-        return any(check_type(a, value) for a in typing.get_args(tp))
+        options = tuple(_checker(a) for a in typing.get_args(tp))
+        return lambda value: any(fits(value) for fits in options)
     if origin is list:
         (item,) = typing.get_args(tp)
-        return isinstance(value, list) and all(check_type(item, v) for v in value)
+        fits = _checker(item)
+        return lambda value: isinstance(value, list) and all(fits(v) for v in value)
     raise TypeError(tp)
 
 

@@ -36,6 +36,7 @@ def _yaml_string(value) -> Markup:
     return Markup(json.dumps(str(value), ensure_ascii=False))
 
 
+@functools.lru_cache(maxsize=4096)  # listings repeat the same days thousands of times
 def _long_date(value) -> str:
     return f"{value:%B} {value.day}, {value.year}"
 
@@ -119,7 +120,7 @@ def theme_counts(papers: list[Paper], themes: list[Theme]) -> list[tuple[Theme, 
 
 
 def render_theme_pages(theme: Theme, members: list[Paper], titles: dict[str, str],
-                       settings) -> dict[str, Deferred]:
+                       settings, keys: PageKeys) -> dict[str, Deferred]:
     """themes/<id>.md and, past PAGE_SIZE papers, themes/<id>/page/<n>.md (newest first)."""
     chunks = [members[i : i + PAGE_SIZE] for i in range(0, len(members), PAGE_SIZE)] or [[]]
     paths = [f"themes/{theme.id}.md"] + [
@@ -131,17 +132,77 @@ def render_theme_pages(theme: Theme, members: list[Paper], titles: dict[str, str
             theme=theme, papers=chunk, total=len(members), titles=titles, root=root,
             site_title=settings.title, number=number,
             pages=[(n, root + p) for n, p in enumerate(paths, start=1)])
-        files[path] = deferred_template("theme.md.j2", arguments, lambda chunk=chunk: dict(
-            summaries={p.name: summarize(p, 160) for p in chunk}))
+        files[path] = deferred_template(
+            "theme.md.j2", arguments, keys, lambda chunk=chunk, root=root: dict(
+                entries=[render_theme_entry(p, theme.id, root, titles) for p in chunk]))
     return files
 
 
-def deferred_template(template: str, arguments: dict, extra=None) -> Deferred:
+def render_theme_entry(paper: Paper, theme_id: str, root: str, titles: dict[str, str]) -> Markup:
+    """One paper in a theme's list: title, facts, other themes, the start of the abstract.
+
+    Built here rather than in the template: a theme list holds every paper of the theme, and
+    Jinja's escaping of each expression made these lists a quarter of the generator's time.
+    """
+    facts = f"added {_long_date(paper.added)}"
+    if paper.upvotes is not None:
+        facts += f" · {paper.upvotes} upvote{'s' if paper.upvotes != 1 else ''}"
+    others = [_theme_link(root, t, titles[t]) for t in paper.themes if t != theme_id]
+    if others:
+        facts += " · also in " + ", ".join(others)
+    return Markup(f"- [{md_escape(paper.title)}]({root}papers/{escape(paper.name)}.md)  \n"
+                  f"  <small>{facts}</small>  \n"
+                  f'  <span class="digest-summary">{md_escape(summarize(paper, 160))}</span>')
+
+
+def render_month_entry(paper: Paper, titles: dict[str, str]) -> Markup:
+    """One paper in a month's list (built here for the reason of render_theme_entry)."""
+    facts = f"added {_long_date(paper.added)}"
+    if paper.published:
+        facts += f" · published {_long_date(paper.published)}"
+    facts += " · " + ", ".join(_theme_link("../", t, titles[t]) for t in paper.themes)
+    return Markup(f"- [{md_escape(paper.title)}](../papers/{escape(paper.name)}.md)  \n"
+                  f"  <small>{facts}</small>")
+
+
+@functools.lru_cache(maxsize=1024)
+def _theme_link(root: str, theme_id: str, title: str) -> str:
+    return f"[{md_escape(title)}]({root}themes/{escape(theme_id)}.md)"
+
+
+class PageKeys:
+    """Keys of Deferred pages: a digest of the repr of everything a page is made from.
+
+    Each paper's repr is digested once per build (a paper is on its own page, on a page of each
+    of its themes and on its month's page); the key of a page holds its papers' digests.
+    """
+
+    def __init__(self) -> None:
+        self._papers: dict[int, tuple[Paper, str]] = {}  # id -> (the paper, kept alive; digest)
+
+    def of(self, *parts) -> str:
+        return hashlib.sha256(repr(self._form(parts)).encode()).hexdigest()
+
+    def _form(self, value):
+        if isinstance(value, Paper):
+            known = self._papers.get(id(value))
+            if known is None:
+                digest = hashlib.sha256(repr(value).encode()).hexdigest()
+                known = self._papers[id(value)] = (value, digest)
+            return ("paper", known[1])
+        if isinstance(value, (list, tuple)):
+            return tuple(self._form(item) for item in value)
+        if isinstance(value, dict):
+            return ("dict",) + tuple((k, self._form(value[k])) for k in sorted(value))
+        return value
+
+
+def deferred_template(template: str, arguments: dict, keys: PageKeys, extra=None) -> Deferred:
     """A page rendered from a template only when its arguments changed since the last build.
 
     `extra` computes further arguments that follow from `arguments` (costly, so deferred too).
     """
-    key = hashlib.sha256(repr((template, sorted(arguments.items()))).encode()).hexdigest()
+    key = keys.of(template, arguments)
 
     def render() -> str:
         return _env.get_template(template).render(**arguments, **(extra() if extra else {}))
@@ -158,7 +219,8 @@ def month_name(key: str) -> str:
     return f"{calendar.month_name[int(month)]} {year}"
 
 
-def render_archive(newest: list[Paper], titles: dict[str, str]) -> dict[str, str]:
+def render_archive(newest: list[Paper], titles: dict[str, str], keys: PageKeys
+                   ) -> dict[str, str | Deferred]:
     """archive/index.md (months with counts) and archive/<YYYY-MM>.md (papers added then)."""
     months: dict[str, list[Paper]] = {}
     for paper in newest:
@@ -167,7 +229,8 @@ def render_archive(newest: list[Paper], titles: dict[str, str]) -> dict[str, str
         months=[(key, month_name(key), len(items)) for key, items in months.items()])}
     for key, items in months.items():
         files[f"archive/{key}.md"] = deferred_template(
-            "month.md.j2", dict(name=month_name(key), papers=items, titles=titles))
+            "month.md.j2", dict(name=month_name(key), papers=items, titles=titles), keys,
+            lambda items=items: dict(entries=[render_month_entry(p, titles) for p in items]))
     return files
 
 
@@ -205,10 +268,11 @@ def render_listing_pages(papers: list[Paper], themes: list[Theme], channels: lis
         "subscribe.md": _env.get_template("subscribe.md.j2").render(
             channels=channels, formats=[(name, label) for name, (_, label) in FORMATS.items()]),
     }
-    files.update(render_archive(newest, titles))
+    keys = PageKeys()
+    files.update(render_archive(newest, titles, keys))
     for theme in themes:
         members = [p for p in newest if theme.id in p.themes]
-        files.update(render_theme_pages(theme, members, titles, settings))
+        files.update(render_theme_pages(theme, members, titles, settings, keys))
     return files
 
 
@@ -218,13 +282,11 @@ def render_paper_pages(papers: list[Paper], themes: list[Theme], settings,
     rebuild skips unchanged pages. `related` maps papers to related papers' names."""
     by_id = {t.id: t for t in themes}
     by_name = {p.name: p for p in papers}
-    files = {}
+    files, keys = {}, PageKeys()
     for paper in papers:
         others = [by_name[n] for n in related.get(paper.name, []) if n in by_name]
-        key = hashlib.sha256(repr((
-            paper, [(o.name, o.title) for o in others],
-            [(t, by_id[t].title) for t in paper.themes if t in by_id], settings,
-        )).encode()).hexdigest()
+        key = keys.of(paper, [(o.name, o.title) for o in others],
+                      [(t, by_id[t].title) for t in paper.themes if t in by_id], settings)
         files[f"papers/{paper.name}.md"] = Deferred(key, functools.partial(
             render_paper_page, paper, by_id, settings, others))
     return files
