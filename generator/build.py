@@ -29,6 +29,7 @@ from .cache import Cache
 from .content import Content, read_content
 from .extras import link_extras, render_extras, start_extras
 from .feeds import channels
+from .mkdocs_run import build_mkdocs
 from .model import SiteSettings
 from .pages import render_listing_pages, render_paper_pages
 from .parallel import ChildFailed, ForkedCall
@@ -189,7 +190,6 @@ def build_site(project: Path, echo=print, progress=None, force: bool = False) ->
     When nothing site/ is built from changed since it was built, MkDocs is not run again
     (unless `force`): the result would be byte-identical.
     """
-    from mkdocs.commands.build import build
     from mkdocs.exceptions import Abort, MkDocsException
 
     project = project.resolve()
@@ -232,7 +232,7 @@ def build_site(project: Path, echo=print, progress=None, force: bool = False) ->
         # walking them again and again (they hold no cycles worth collecting).
         gc.freeze()
         try:
-            build(config)
+            build_mkdocs(config)
         except (Abort, MkDocsException) as exc:
             raise BuildError(f"MkDocs build failed: {exc}\nsite/ is unchanged") from None
         finally:

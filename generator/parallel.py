@@ -1,8 +1,9 @@
 """Using the second core for the build's per-file work (parse a paper, render and write a page).
 
-`map_forked` splits a list between this process and one forked child. A fork shares everything
-already in memory (records, templates, closures) without pickling it; only the results travel
-back, pickled through a pipe. Where fork is missing, the list is short, or other threads run
+`map_forked` splits a list between this process and one forked child; `stream_forked` has the
+child compute all of it and hand results back in chunks as they are ready, so this process can
+use them (write files) meanwhile. A fork shares everything already in memory (records,
+templates, closures) without pickling it; only the results travel back, pickled through a pipe. Where fork is missing, the list is short, or other threads run
 (a fork copies only the calling thread, and locks the others hold stay locked in the child, as
 under `digest serve`), it maps in-process.
 """
@@ -13,7 +14,7 @@ import os
 import pickle
 import signal
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -73,6 +74,67 @@ def map_forked(function: Callable[[T], R], items: Sequence[T]) -> list[R]:
     for index in range(len(items)):
         merged.append(mine[index // 2] if index % 2 == 0 else theirs[index // 2])
     return merged
+
+
+def stream_forked(function: Callable[[T], R], items: Sequence[T], chunk: int = 100
+                  ) -> Iterator[list[R]]:
+    """[function(item) for item in items] in chunks of `chunk` results, in order, computed in a
+    child forked at once, while the caller consumes the chunks already done.
+
+    Raises ChildFailed if the child fails; closing the iterator early terminates the child.
+    """
+    if len(items) < MIN_ITEMS or not hasattr(os, "fork") or threading.active_count() > 1:
+        return (list(map(function, items[start : start + chunk]))
+                for start in range(0, len(items), chunk))
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_end)
+        try:
+            with os.fdopen(write_end, "wb") as pipe:
+                for start in range(0, len(items), chunk):
+                    try:
+                        frame = (True, [function(item) for item in items[start : start + chunk]])
+                    except BaseException as exc:  # noqa: BLE001 - every failure must reach the parent
+                        frame = (False, f"{type(exc).__name__}: {exc}")
+                    _send_frame(pipe, frame)
+                    if not frame[0]:
+                        break
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    return _receive_frames(read_end, pid, -(-len(items) // chunk))
+
+
+def _receive_frames(read_end: int, pid: int, count: int) -> Iterator[list]:
+    finished = False
+    try:
+        with os.fdopen(read_end, "rb") as pipe:
+            for _ in range(count):
+                header = pipe.read(8)
+                payload = pipe.read(int.from_bytes(header, "big")) if len(header) == 8 else b""
+                ok, value = pickle.loads(payload) if payload else (False, "the child process died")
+                if not ok:
+                    raise ChildFailed(value)
+                yield value
+        finished = True
+    finally:
+        if not finished:
+            _terminate(pid)
+        os.waitpid(pid, 0)
+
+
+def _send_frame(pipe, value) -> None:
+    payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    pipe.write(len(payload).to_bytes(8, "big") + payload)
+    pipe.flush()
+
+
+def _terminate(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        pass
 
 
 class ForkedCall:
