@@ -5,13 +5,14 @@ Usage: python benchmarks/run.py [N ...] [--workdir DIR] [--no-search] [--repeats
 
 For each N it writes a synthetic corpus (benchmarks/make_corpus.py) and imports it, then, R
 times in a fresh copy of the project, measures a cold `digest build` (split into the generator
-step and the MkDocs build) and, as the baseline, a bare `mkdocs build` of the docs/ that build
-generated, with the same mkdocs.yml; medians are reported. Then: a rebuild with nothing changed,
-a rebuild after one curator edit, the extras (feeds, exports, search index) rendered alone,
-sizes (site, search index raw and gzipped, the largest paper, theme and home page) and, in
+step and the MkDocs build) and, as the baseline, a bare `mkdocs build` of the same docs/, with
+the same mkdocs.yml, in alternating order; the medians of the pairs' figures are reported.
+Then: a rebuild with nothing changed, a rebuild after one curator edit, the extras (feeds,
+exports, search index) rendered alone, sizes (site, search index raw and gzipped, the largest paper, theme and home page) and, in
 headless Chromium, search latency from navigation start. It prints one table with ratios to the
-baseline. Timings are wall-clock seconds on this machine; peak RSS is the process tree's
-largest resident set (GNU time).
+baseline. Timings are wall-clock seconds on this machine. Memory: the largest single process'
+peak RSS (GNU time), and the peak of the whole process tree's summed PSS (forked children
+share pages; PSS counts a shared page once), sampled every 0.1 s.
 """
 
 from __future__ import annotations
@@ -49,8 +50,43 @@ def run(cmd: list[str], cwd: Path) -> tuple[float, str]:
 
 def timed_rss(cmd: list[str], cwd: Path) -> tuple[float, int, str]:
     """(wall seconds, peak RSS in MB, stdout) of one command, RSS measured by GNU time."""
-    seconds, out = run(["/usr/bin/time", "-f", "%M", "-o", str(cwd / ".rss")] + cmd, cwd)
+    seconds, _, out = timed_memory(cmd, cwd)
     return seconds, int((cwd / ".rss").read_text().split()[-1]) // 1024, out
+
+
+def timed_memory(cmd: list[str], cwd: Path) -> tuple[float, int, str]:
+    """(wall seconds, peak summed PSS in MB, stdout). GNU time writes the largest single
+    process' peak RSS to cwd/.rss; meanwhile, every 0.1 s, the proportional set sizes of the
+    whole process tree are summed (forked children share pages: PSS counts each once)."""
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    started = time.perf_counter()
+    with open(cwd / ".out", "w") as out, open(cwd / ".err", "w") as err:
+        process = subprocess.Popen(["/usr/bin/time", "-f", "%M", "-o", str(cwd / ".rss")] + cmd,
+                                   cwd=cwd, stdout=out, stderr=err, env=env, text=True)
+        peak = 0
+        while process.poll() is None:
+            peak = max(peak, _tree_pss(process.pid))
+            time.sleep(0.1)
+    seconds = time.perf_counter() - started
+    if process.returncode:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{(cwd / '.err').read_text()[-3000:]}")
+    return seconds, peak // 1024, (cwd / ".out").read_text()
+
+
+def _tree_pss(pid: int) -> int:
+    """Summed PSS (KB) of a process and all its descendants, read from /proc."""
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            for line in Path(f"/proc/{current}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, ValueError):
+            continue  # the process ended meanwhile
+    return total
 
 
 def make_project(root: Path) -> Path:
@@ -147,22 +183,30 @@ def bench(n: int, workdir: Path, search: bool, repeats: int) -> dict[str, float 
     row["import (s)"], row["import RSS (MB)"], _ = timed_rss(
         digest + ["import", "--year", "2025", *map(str, listings)], imported)
     # Cold builds, each in a fresh copy of the project (no cache, no docs/, no site/), each
-    # followed by the bare MkDocs build of the docs/ it generated: pairs measured back to back,
-    # so a slower minute of the machine affects both sides of a ratio.
+    # paired with a bare MkDocs build of the same docs/. Pairs alternate their order (build
+    # then bare, bare then build: the docs/ of every copy are the same bytes), so a machine
+    # that slows down or speeds up during the run affects both sides of the ratios alike.
     runs = []
     for attempt in range(repeats):
         project = make_project(workdir / f"digest-{n}-{attempt}")
         shutil.copytree(imported / "content", project / "content", dirs_exist_ok=True)
-        seconds, rss, out = timed_rss(digest + ["build"], project)
-        mkdocs = seconds_in(out, "MkDocs:")
         bare = [sys.executable, "-m", "mkdocs", "build", "--quiet",
                 "-d", str(workdir / f"bare-{n}-{attempt}")]
-        bare_seconds, bare_rss, _ = timed_rss(bare, project)
-        runs.append({"build (s)": seconds, "build RSS (MB)": rss, "MkDocs in build (s)": mkdocs,
+        if attempt % 2:  # bare first, on the docs/ of the previous copy
+            bare_seconds, bare_rss, _ = timed_rss(bare, workdir / f"digest-{n}-{attempt - 1}")
+        seconds, pss, out = timed_memory(digest + ["build"], project)
+        rss = int((project / ".rss").read_text().split()[-1]) // 1024
+        if not attempt % 2:
+            bare_seconds, bare_rss, _ = timed_rss(bare, project)
+        mkdocs = seconds_in(out, "MkDocs:")
+        runs.append({"build (s)": seconds, "build RSS, largest process (MB)": rss,
+                     "build PSS, all processes (MB)": pss,
+                     "MkDocs in build (s)": mkdocs,
                      "generator step (s)": seconds - mkdocs,
                      "bare mkdocs build (s)": bare_seconds, "bare RSS (MB)": bare_rss,
-                     "generator / MkDocs": (seconds - mkdocs) / mkdocs,
-                     "generator / bare MkDocs": (seconds - bare_seconds) / bare_seconds,
+                     "generator / bare MkDocs": (seconds - mkdocs) / bare_seconds,
+                     "generator / MkDocs in build": (seconds - mkdocs) / mkdocs,
+                     "MkDocs in build / bare MkDocs": mkdocs / bare_seconds,
                      "pipeline / bare MkDocs": seconds / bare_seconds})
     for key in runs[0]:
         row[key] = statistics.median(run[key] for run in runs)

@@ -76,14 +76,14 @@ def map_forked(function: Callable[[T], R], items: Sequence[T]) -> list[R]:
     return merged
 
 
-def stream_forked(function: Callable[[T], R], items: Sequence[T], chunk: int = 100
-                  ) -> Iterator[list[R]]:
+def stream_forked(function: Callable[[T], R], items: Sequence[T], chunk: int = 100,
+                  min_items: int = MIN_ITEMS) -> Iterator[list[R]]:
     """[function(item) for item in items] in chunks of `chunk` results, in order, computed in a
     child forked at once, while the caller consumes the chunks already done.
 
     Raises ChildFailed if the child fails; closing the iterator early terminates the child.
     """
-    if len(items) < MIN_ITEMS or not hasattr(os, "fork") or threading.active_count() > 1:
+    if len(items) < min_items or not hasattr(os, "fork") or threading.active_count() > 1:
         return (list(map(function, items[start : start + chunk]))
                 for start in range(0, len(items), chunk))
     read_end, write_end = os.pipe()

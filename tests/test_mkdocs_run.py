@@ -10,6 +10,7 @@ from pathlib import Path
 import mkdocs.commands.build as mkdocs_build
 import pytest
 from mkdocs.exceptions import Abort
+from mkdocs.structure.pages import Page
 
 from conftest import LISTINGS, make_project, run_digest
 from generator import mkdocs_run
@@ -29,18 +30,23 @@ def generated(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def shared_pages(monkeypatch) -> list[int]:
+def shared_pages(monkeypatch) -> dict[str, int]:
     """Share pages even on the tiny sample; returns how many pages each child was given."""
     monkeypatch.setattr(mkdocs_run, "MIN_PAGES", 2)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1735689600")  # sitemap.xml.gz's header
-    given: list[int] = []
-    start_child = mkdocs_run._start_child
+    given: dict[str, int] = {}
+    start_reading, start_writing = mkdocs_run._start_reading, mkdocs_run._start_writing
 
-    def spy(build_page, pages, *args):
-        given.append(len(pages))
-        return start_child(build_page, pages, *args)
+    def spy_reading(reading, *args):
+        start_reading(reading, *args)
+        given["reading"] = len(reading["theirs"])
 
-    monkeypatch.setattr(mkdocs_run, "_start_child", spy)
+    def spy_writing(build_page, pages, *args):
+        given["writing"] = len(pages)
+        return start_writing(build_page, pages, *args)
+
+    monkeypatch.setattr(mkdocs_run, "_start_reading", spy_reading)
+    monkeypatch.setattr(mkdocs_run, "_start_writing", spy_writing)
     return given
 
 
@@ -49,43 +55,60 @@ def test_shared_build_is_byte_identical_to_mkdocs_alone(generated, shared_pages,
                                           strict=True))
     mkdocs_run.build_mkdocs(load_mkdocs_config(generated, site_dir=str(tmp_path / "shared"),
                                                strict=True))
+    pages = len(list((generated / "docs").rglob("*.md")))
     papers = len(list((generated / "docs/papers").glob("*.md")))
-    assert shared_pages and shared_pages[0] >= papers // 2  # the child rendered its half
+    # Each child did its half: every second page converted, every second paper page written.
+    assert shared_pages == {"reading": pages // 2, "writing": shared_pages["writing"]}
+    assert shared_pages["writing"] >= papers // 2
     alone, shared = digest_tree(tmp_path / "alone"), digest_tree(tmp_path / "shared")
-    assert len(alone) > papers and shared == alone
+    assert len(alone) > pages and shared == alone
 
 
-def _in_child_only(action):
-    """MkDocs' page renderer, doing `action(page)` first when it runs in a forked child."""
-    parent, render = os.getpid(), mkdocs_build._build_page
+def _in_child_only(action, method):
+    """A MkDocs page method that does `action(page)` first when it runs in a forked child."""
+    parent = os.getpid()
 
-    def build_page(page, *args, **kwargs):
+    def in_child_first(page, *args, **kwargs):
         if os.getpid() != parent:
             action(page)
-        return render(page, *args, **kwargs)
+        return method(page, *args, **kwargs)
 
-    return build_page
+    return in_child_first
 
 
-def test_a_warning_in_the_child_fails_a_strict_build(generated, shared_pages, tmp_path,
-                                                     monkeypatch):
-    warn = lambda page: logging.getLogger("mkdocs.test").warning(  # noqa: E731
-        f"odd page {page.file.src_uri}")
-    monkeypatch.setattr(mkdocs_build, "_build_page", _in_child_only(warn))
+def _warn(page) -> None:
+    logging.getLogger("mkdocs.test").warning(f"odd page {page.file.src_uri}")
+
+
+def _fail(page) -> None:
+    raise RuntimeError(f"cannot render {page.file.src_uri}")
+
+
+@pytest.mark.parametrize("step", ["reading", "writing"])
+def test_a_warning_in_a_child_fails_a_strict_build(generated, shared_pages, tmp_path,
+                                                   monkeypatch, step):
+    if step == "reading":
+        monkeypatch.setattr(Page, "render", _in_child_only(_warn, Page.render))
+    else:
+        monkeypatch.setattr(mkdocs_build, "_build_page",
+                            _in_child_only(_warn, mkdocs_build._build_page))
     config = load_mkdocs_config(generated, site_dir=str(tmp_path / "site"), strict=True)
     with pytest.raises(Abort) as failed:
         mkdocs_run.build_mkdocs(config)
-    # Each page the child rendered warned once.
-    assert str(failed.value) == f"Aborted with {shared_pages[0]} warnings in strict mode!"
+    # Each page the child handled warned once.
+    assert str(failed.value) == f"Aborted with {shared_pages[step]} warnings in strict mode!"
 
 
-def test_a_failure_in_the_child_fails_the_build(generated, shared_pages, tmp_path, monkeypatch):
-    def fail(page):
-        raise RuntimeError(f"cannot render {page.file.src_uri}")
-
-    monkeypatch.setattr(mkdocs_build, "_build_page", _in_child_only(fail))
+@pytest.mark.parametrize("step", ["reading", "writing"])
+def test_a_failure_in_a_child_fails_the_build(generated, shared_pages, tmp_path, monkeypatch,
+                                              step):
+    if step == "reading":
+        monkeypatch.setattr(Page, "render", _in_child_only(_fail, Page.render))
+    else:
+        monkeypatch.setattr(mkdocs_build, "_build_page",
+                            _in_child_only(_fail, mkdocs_build._build_page))
     config = load_mkdocs_config(generated, site_dir=str(tmp_path / "site"), strict=True)
-    with pytest.raises(Abort, match=r"^rendering pages in the second process failed: "
+    with pytest.raises(Abort, match=r"^a page failed in the second process: "
                                     r"RuntimeError: cannot render \S+\.md$"):
         mkdocs_run.build_mkdocs(config)
 
@@ -95,4 +118,4 @@ def test_other_mkdocs_versions_build_in_one_process(generated, shared_pages, tmp
     monkeypatch.setattr(mkdocs_run, "CHECKED_VERSION", "0.0")
     mkdocs_run.build_mkdocs(load_mkdocs_config(generated, site_dir=str(tmp_path / "site"),
                                                strict=True))
-    assert shared_pages == [] and (tmp_path / "site/index.html").is_file()
+    assert shared_pages == {} and (tmp_path / "site/index.html").is_file()
