@@ -34,7 +34,7 @@ from .model import SiteSettings
 from .pages import render_listing_pages, render_paper_pages
 from .parallel import ChildFailed, ForkedCall
 from .problems import format_problems
-from .related import compute_related
+from .related import PaperText, compute_related
 from .text import harden_json_text
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material 9.8 nags about MkDocs 2 otherwise
@@ -131,7 +131,7 @@ def start_related_papers(content: Content, cache: Cache, worker: ForkedCall
     if known.get("corpus") == corpus.hexdigest():
         worker.cancel()
         return lambda: known["related"]
-    worker.submit(compute_related, content.papers)
+    worker.submit(compute_related, [PaperText(p.name, p.title, p.abstract) for p in content.papers])
 
     def wait() -> dict:
         related = worker.result()

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Callable
 
-from .parallel import stream_forked
+from .parallel import share_forked
 
 
 class UnsafePathError(ValueError):
@@ -127,7 +127,7 @@ def is_stale(target: Path, value: Deferred, known: tuple | None) -> bool:
     return known[1:] != (stat.st_size, stat.st_mtime_ns)
 
 
-CHUNK = 50  # rendered files handed over at a time by write_tree's rendering child
+CHUNK = 50  # files rendered at a time by write_tree's processes
 
 
 def _render(value: Deferred) -> str:
@@ -159,9 +159,10 @@ def write_tree(root: Path, files: dict[str, str | Deferred], manifest: dict | No
             fresh[rel] = previous[rel]
         else:
             todo.append(rel)
-    # A forked child renders while this process writes what is ready: creating files is
-    # kernel work that does not parallelise within one folder (two processes creating 2,000
-    # files in one folder took as long as one), so one process writes, the other renders.
+    # A forked child renders while this process writes what is ready, and renders too when
+    # nothing is: creating files is kernel work that does not parallelise within one folder
+    # (two processes creating 2,000 files in one folder took as long as one), so one process
+    # writes.
     changed: list[str] = []
     step = itertools.count(1)
 
@@ -176,16 +177,14 @@ def write_tree(root: Path, files: dict[str, str | Deferred], manifest: dict | No
                       stat.st_size, stat.st_mtime_ns)
 
     rendered = [rel for rel in todo if isinstance(files[rel], Deferred)]
-    with contextlib.closing(stream_forked(_render, [files[rel] for rel in rendered], CHUNK)
+    with contextlib.closing(share_forked(_render, [files[rel] for rel in rendered], CHUNK)
                             ) as chunks:
         for rel in todo:
             if not isinstance(files[rel], Deferred):
                 write(rel, files[rel])
-        position = 0
-        for texts in chunks:
-            for rel, text in zip(rendered[position : position + len(texts)], texts):
+        for start, texts in chunks:
+            for rel, text in zip(rendered[start : start + len(texts)], texts):
                 write(rel, text)
-            position += len(texts)
     changed.sort()
     if manifest is not None:
         manifest.clear()

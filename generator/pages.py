@@ -183,13 +183,16 @@ class PageKeys:
     def of(self, *parts) -> str:
         return hashlib.sha256(repr(self._form(parts)).encode()).hexdigest()
 
+    def paper(self, paper: Paper) -> str:
+        known = self._papers.get(id(paper))
+        if known is None:
+            digest = hashlib.sha256(repr(paper).encode()).hexdigest()
+            known = self._papers[id(paper)] = (paper, digest)
+        return known[1]
+
     def _form(self, value):
         if isinstance(value, Paper):
-            known = self._papers.get(id(value))
-            if known is None:
-                digest = hashlib.sha256(repr(value).encode()).hexdigest()
-                known = self._papers[id(value)] = (value, digest)
-            return ("paper", known[1])
+            return ("paper", self.paper(value))
         if isinstance(value, (list, tuple)):
             return tuple(self._form(item) for item in value)
         if isinstance(value, dict):
@@ -282,11 +285,12 @@ def render_paper_pages(papers: list[Paper], themes: list[Theme], settings,
     rebuild skips unchanged pages. `related` maps papers to related papers' names."""
     by_id = {t.id: t for t in themes}
     by_name = {p.name: p for p in papers}
-    files, keys = {}, PageKeys()
+    files, keys, fixed = {}, PageKeys(), repr(settings)
     for paper in papers:
         others = [by_name[n] for n in related.get(paper.name, []) if n in by_name]
-        key = keys.of(paper, [(o.name, o.title) for o in others],
-                      [(t, by_id[t].title) for t in paper.themes if t in by_id], settings)
+        key = hashlib.sha256(repr((
+            keys.paper(paper), [(o.name, o.title) for o in others],
+            [(t, by_id[t].title) for t in paper.themes if t in by_id], fixed)).encode()).hexdigest()
         files[f"papers/{paper.name}.md"] = Deferred(key, functools.partial(
             render_paper_page, paper, by_id, settings, others))
     return files

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from typing import NamedTuple
 
 from .model import Paper
 
@@ -49,7 +50,16 @@ STOP_WORDS = frozenset("""
 """.split())
 
 
-def compute_related(papers: list[Paper], count: int = RELATED) -> dict[str, list[str]]:
+class PaperText(NamedTuple):
+    """What related papers are computed from: light to send to another process."""
+
+    name: str
+    title: str
+    abstract: str
+
+
+def compute_related(papers: list[Paper] | list[PaperText], count: int = RELATED
+                    ) -> dict[str, list[str]]:
     """For every paper (by file name), the names of its most similar papers, best first."""
     import numpy as np  # imported here: `digest check` needs neither numpy nor scipy
 

@@ -1,4 +1,4 @@
-"""map_forked: the same results as a plain map, in order, with the child's errors surfaced."""
+"""map_forked, share_forked, ForkedCall: in-process results, with the child's errors surfaced."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from generator.parallel import MIN_ITEMS, ChildFailed, ForkedCall, map_forked
+from generator.parallel import MIN_ITEMS, ChildFailed, ForkedCall, map_forked, share_forked
 
 
 def test_results_in_order_and_half_computed_in_a_child():
@@ -67,3 +67,36 @@ def test_forked_call_errors_and_cancellation():
     running.cancel()  # terminated, not waited for
     assert time.monotonic() - started < 10
     running.cancel()  # a second cancel is harmless
+
+
+def _slow_square(n: int) -> tuple[int, int]:
+    time.sleep(0.001)
+    return n * n, os.getpid()
+
+
+def test_shared_work_covers_every_item_once_in_both_processes():
+    items = list(range(MIN_ITEMS * 3 + 7))
+    done: dict[int, tuple[int, int]] = {}
+    for start, results in share_forked(_slow_square, items, chunk=10):
+        for offset, result in enumerate(results):
+            assert start + offset not in done  # never twice
+            done[start + offset] = result
+    assert sorted(done) == items and all(done[n][0] == n * n for n in items)
+    # With nothing to do between chunks, this process computed chunks from the back itself.
+    pids = {pid for _, pid in done.values()}
+    assert len(pids) == 2 and os.getpid() in pids
+
+
+def test_shared_work_surfaces_the_childs_error_and_stops_it_when_closed():
+    def fail_first(n: int) -> int:
+        if n == 0:
+            raise ValueError("bad item 0")
+        return n
+
+    with pytest.raises(ChildFailed, match="ValueError: bad item 0"):
+        list(share_forked(fail_first, list(range(MIN_ITEMS * 2))))
+    chunks = share_forked(_slow_square, list(range(MIN_ITEMS * 50)), chunk=10)
+    next(chunks)
+    started = time.monotonic()
+    chunks.close()  # the child is terminated, not waited for
+    assert time.monotonic() - started < 5
