@@ -8,6 +8,8 @@ are printed as `path:line: field: message` and the exit status is 1.
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import os
 import sys
 from pathlib import Path
 
@@ -151,6 +153,13 @@ def build(ctx: click.Context, force: bool) -> None:
         click.echo(str(exc), err=True)
         sys.exit(1)
     click.echo(report)
+    # Built and reported: end the process here instead of having Python free MkDocs' pages and
+    # the records one object at a time on its way out (0.17 s at 2,000 papers); every file is
+    # written and closed, and the system takes the memory back at once.
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 @main.command()
