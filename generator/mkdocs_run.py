@@ -20,7 +20,6 @@ was checked against; any other version, or a system without fork, builds in one 
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import logging
 import os
@@ -83,8 +82,8 @@ def build_mkdocs(config) -> None:
         raise Abort(f"a page failed in the second process: {exc}") from None
     finally:
         Page.render, mkdocs_build._build_page = render, build_page
-        if "results" in reading:
-            reading["results"].close()  # ends the reading child if it is still running
+        if "chunks" in reading:
+            reading["chunks"].close()  # ends the reading child if it is still running
         if "child" in writing:  # the build failed: stop the writing child
             _terminate(writing["child"][1])
             os.close(writing["child"][0])
@@ -126,14 +125,8 @@ def _start_reading(reading: dict, render, config, files) -> None:
         page.markdown = page.content = None
         return result
 
-    chunks = stream_forked(convert, theirs, CHUNK, min_items=1)  # (a fork, even for few)
-    reading["results"] = _flatten(chunks)
-
-
-def _flatten(chunks):
-    with contextlib.closing(chunks):
-        for chunk in chunks:
-            yield from chunk
+    reading["chunks"] = stream_forked(convert, theirs, CHUNK, min_items=1)  # forks even for few
+    reading["results"] = (result for chunk in reading["chunks"] for result in chunk)
 
 
 def _shareable(page) -> bool:

@@ -1,8 +1,10 @@
 """Using the second core for the build's per-file work (parse a paper, render and write a page).
 
-`map_forked` splits a list between this process and one forked child; `stream_forked` has the
-child compute all of it and hand results back in chunks as they are ready, so this process can
-use them (write files) meanwhile. A fork shares everything already in memory (records,
+`map_forked` splits a list between this process and one forked child. `stream_forked` has a
+child compute all of it and hand the results back in order, a chunk at a time, as they are
+ready (MkDocs' Markdown conversion, ahead of MkDocs). `share_forked` has a child work from the
+front while this process, between its own uses of the results (writing files), works from the
+back. A fork shares everything already in memory (records,
 templates, closures) without pickling it; only the results travel back, pickled through a
 pipe. Where fork is missing, the list is short, or other threads run (a fork copies only the
 calling thread, and locks the others hold stay locked in the child, as under `digest serve`),
@@ -105,25 +107,39 @@ def stream_forked(function: Callable[[T], R], items: Sequence[T], chunk: int = 1
         finally:
             os._exit(0)
     os.close(write_end)
-    return _receive_frames(read_end, pid, -(-len(items) // chunk))
+    return _Frames(read_end, pid, -(-len(items) // chunk))
 
 
-def _receive_frames(read_end: int, pid: int, count: int) -> Iterator[list]:
-    finished = False
-    try:
-        with os.fdopen(read_end, "rb") as pipe:
-            for _ in range(count):
-                header = pipe.read(8)
-                payload = pipe.read(int.from_bytes(header, "big")) if len(header) == 8 else b""
-                ok, value = pickle.loads(payload) if payload else (False, "the child process died")
-                if not ok:
-                    raise ChildFailed(value)
-                yield value
-        finished = True
-    finally:
-        if not finished:
-            _terminate(pid)
-        os.waitpid(pid, 0)
+class _Frames:
+    """stream_forked's chunks as they arrive. close() ends the child even if no chunk was
+    asked for (a generator that never started would not run its cleanup)."""
+
+    def __init__(self, read_end: int, pid: int, count: int):
+        self._pipe, self._pid, self._left = os.fdopen(read_end, "rb"), pid, count
+
+    def __iter__(self) -> _Frames:
+        return self
+
+    def __next__(self) -> list:
+        if not self._left:
+            self.close()
+            raise StopIteration
+        header = self._pipe.read(8)
+        payload = self._pipe.read(int.from_bytes(header, "big")) if len(header) == 8 else b""
+        ok, value = pickle.loads(payload) if payload else (False, "the child process died")
+        if not ok:
+            self.close()
+            raise ChildFailed(value)
+        self._left -= 1
+        return value
+
+    def close(self) -> None:
+        if self._pid:
+            pid, self._pid = self._pid, 0
+            if self._left:
+                _terminate(pid)
+            self._pipe.close()
+            os.waitpid(pid, 0)
 
 
 def share_forked(function: Callable[[T], R], items: Sequence[T], chunk: int = 50

@@ -7,7 +7,14 @@ import time
 
 import pytest
 
-from generator.parallel import MIN_ITEMS, ChildFailed, ForkedCall, map_forked, share_forked
+from generator.parallel import (
+    MIN_ITEMS,
+    ChildFailed,
+    ForkedCall,
+    map_forked,
+    share_forked,
+    stream_forked,
+)
 
 
 def test_results_in_order_and_half_computed_in_a_child():
@@ -100,3 +107,21 @@ def test_shared_work_surfaces_the_childs_error_and_stops_it_when_closed():
     started = time.monotonic()
     chunks.close()  # the child is terminated, not waited for
     assert time.monotonic() - started < 5
+
+
+def test_streamed_chunks_arrive_in_order_from_the_child():
+    items = list(range(MIN_ITEMS + 5))
+    chunks = list(stream_forked(_square, items, chunk=16))
+    assert [len(c) for c in chunks] == [16] * (len(items) // 16) + [len(items) % 16]
+    results = [r for chunk in chunks for r in chunk]
+    assert [value for value, _ in results] == [n * n for n in items]
+    assert {pid for _, pid in results} - {os.getpid()}  # computed in a child
+
+
+def test_a_stream_closed_before_use_stops_its_child():
+    chunks = stream_forked(_slow_square, list(range(MIN_ITEMS * 50)), chunk=10)
+    started = time.monotonic()
+    chunks.close()  # never iterated: the child is terminated and reaped all the same
+    assert time.monotonic() - started < 5
+    with pytest.raises(ChildFailed, match="ZeroDivisionError"):
+        list(stream_forked(lambda n: 1 / (n - 3), list(range(MIN_ITEMS)), chunk=10))
