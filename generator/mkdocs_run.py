@@ -44,7 +44,7 @@ def build_mkdocs(config) -> None:
         mkdocs_build.build(config)
         return
     render, build_page = Page.render, mkdocs_build._build_page
-    reading: dict = {}  # "theirs": src_uris converted by the child; "results": their stream
+    reading: dict = {}  # "theirs": src_uris the child converts; "chunks", "results": its output
     writing: dict = {}  # "theirs": ids of the pages the child writes; "child": (pipe, pid)
 
     def shared_render(page, config, files):

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Callable
 
-from .parallel import share_forked
+from .sharing import share_forked
 
 
 class UnsafePathError(ValueError):

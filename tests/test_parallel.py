@@ -12,9 +12,9 @@ from generator.parallel import (
     ChildFailed,
     ForkedCall,
     map_forked,
-    share_forked,
     stream_forked,
 )
+from generator.sharing import share_forked
 
 
 def test_results_in_order_and_half_computed_in_a_child():
