@@ -64,16 +64,18 @@ def test_shared_build_is_byte_identical_to_mkdocs_alone(generated, shared_pages,
     assert len(alone) > pages and shared == alone
 
 
-def _in_child_only(action, method):
-    """A MkDocs page method that does `action(page)` first when it runs in a forked child."""
-    parent = os.getpid()
+def _in_child_only(monkeypatch, step: str, action) -> None:
+    """Make the child of `step` (reading: Markdown conversion, writing: page rendering) do
+    `action(page)` before each of its pages; the parent's pages are untouched."""
+    owner, name = (Page, "render") if step == "reading" else (mkdocs_build, "_build_page")
+    method, parent = getattr(owner, name), os.getpid()
 
     def in_child_first(page, *args, **kwargs):
         if os.getpid() != parent:
             action(page)
         return method(page, *args, **kwargs)
 
-    return in_child_first
+    monkeypatch.setattr(owner, name, in_child_first)
 
 
 def _warn(page) -> None:
@@ -87,11 +89,7 @@ def _fail(page) -> None:
 @pytest.mark.parametrize("step", ["reading", "writing"])
 def test_a_warning_in_a_child_fails_a_strict_build(generated, shared_pages, tmp_path,
                                                    monkeypatch, step):
-    if step == "reading":
-        monkeypatch.setattr(Page, "render", _in_child_only(_warn, Page.render))
-    else:
-        monkeypatch.setattr(mkdocs_build, "_build_page",
-                            _in_child_only(_warn, mkdocs_build._build_page))
+    _in_child_only(monkeypatch, step, _warn)
     config = load_mkdocs_config(generated, site_dir=str(tmp_path / "site"), strict=True)
     with pytest.raises(Abort) as failed:
         mkdocs_run.build_mkdocs(config)
@@ -102,11 +100,7 @@ def test_a_warning_in_a_child_fails_a_strict_build(generated, shared_pages, tmp_
 @pytest.mark.parametrize("step", ["reading", "writing"])
 def test_a_failure_in_a_child_fails_the_build(generated, shared_pages, tmp_path, monkeypatch,
                                               step):
-    if step == "reading":
-        monkeypatch.setattr(Page, "render", _in_child_only(_fail, Page.render))
-    else:
-        monkeypatch.setattr(mkdocs_build, "_build_page",
-                            _in_child_only(_fail, mkdocs_build._build_page))
+    _in_child_only(monkeypatch, step, _fail)
     config = load_mkdocs_config(generated, site_dir=str(tmp_path / "site"), strict=True)
     with pytest.raises(Abort, match=r"^a page failed in the second process: "
                                     r"RuntimeError: cannot render \S+\.md$"):
