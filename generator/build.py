@@ -253,16 +253,13 @@ def build_site(project: Path, echo=print, progress=None, force: bool = False) ->
              + f" (waited {time.perf_counter() - built:.2f} s)")
         output.swap_into_place(staging, final)
         freshness.save_site(project, report, quick, stamp)
-    except ChildFailed as exc:  # a forked worker (pages, related papers, extras) raised
+    except BaseException as exc:
         if stop_extras is not None:
             stop_extras()
         output.discard(staging)
-        raise BuildError(f"the build failed in a worker process: {exc}\nsite/ is unchanged"
-                         ) from None
-    except BaseException:
-        if stop_extras is not None:
-            stop_extras()
-        output.discard(staging)
+        if isinstance(exc, ChildFailed):  # a forked worker (pages, related papers, extras)
+            raise BuildError(f"the build failed in a worker process: {exc}\nsite/ is unchanged"
+                             ) from None
         raise
     return report
 
@@ -293,11 +290,6 @@ def _restore_env(name: str, value: str | None) -> None:
         os.environ[name] = value
 
 
-def _content_signature(root: Path) -> tuple:
-    return tuple(sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size)
-                        for p in root.rglob("*") if p.is_file()))
-
-
 def serve_site(project: Path, dev_addr: str, echo=print) -> None:
     """Generate docs/, then serve with MkDocs' live reload; content/ edits regenerate docs/."""
     from mkdocs.commands.serve import serve
@@ -308,10 +300,10 @@ def serve_site(project: Path, dev_addr: str, echo=print) -> None:
 
     def watch_content() -> None:
         # MkDocs watches docs/; this thread turns content/ edits into docs/ edits.
-        seen = _content_signature(project / "content")
+        seen = freshness.files_stat(project / "content")
         while True:
             time.sleep(1.0)
-            current = _content_signature(project / "content")
+            current = freshness.files_stat(project / "content")
             if current == seen:
                 continue
             seen = current

@@ -22,7 +22,10 @@ from .cache import Cache
 MARKER_FILES = ("index.html", "sitemap.xml", "searchindex/index.json")
 
 
-def _files_stat(folder: Path) -> list[tuple[str, int, int]]:
+def files_stat(folder: Path) -> list[tuple[str, int, int]]:
+    """Every file under folder as (path, size, modification time), sorted; nothing is read."""
+    if not folder.is_dir():
+        return []
     found = []
     stack = [folder]
     while stack:
@@ -48,7 +51,7 @@ def _setup(project: Path, config) -> list:
 
 def content_stamp(project: Path, config) -> str:
     """content/ as files on disk (not read), and the setup."""
-    content = _files_stat(project / "content") if (project / "content").is_dir() else []
+    content = files_stat(project / "content")
     return hashlib.sha256(repr((content, _setup(project, config))).encode()).hexdigest()
 
 

@@ -25,7 +25,7 @@ import logging
 import os
 import threading
 
-from .parallel import ChildFailed, _receive, _reply_and_exit, _terminate, stream_forked
+from .parallel import ChildFailed, receive, reply_and_exit, stream_forked, terminate
 
 CHECKED_VERSION = "1.6.1"  # the mkdocs version whose internals this shares work through
 MIN_PAGES = 200  # below this, forking costs more than it saves
@@ -77,7 +77,7 @@ def build_mkdocs(config) -> None:
         mkdocs_build.build(config)
         warnings = reading.get("warnings", 0)
         if "child" in writing:
-            warnings += _receive(*writing.pop("child"))
+            warnings += receive(*writing.pop("child"))
     except ChildFailed as exc:
         raise Abort(f"a page failed in the second process: {exc}") from None
     finally:
@@ -85,7 +85,7 @@ def build_mkdocs(config) -> None:
         if "chunks" in reading:
             reading["chunks"].close()  # ends the reading child if it is still running
         if "child" in writing:  # the build failed: stop the writing child
-            _terminate(writing["child"][1])
+            terminate(writing["child"][1])
             os.close(writing["child"][0])
             os.waitpid(writing["child"][1], 0)
     if warnings and config.strict:
@@ -150,7 +150,7 @@ def _start_writing(build_page, pages, config, doc_files, nav, env, dirty) -> tup
                            page.file.inclusion.is_excluded())
             return counter.count
 
-        _reply_and_exit(write_end, write)
+        reply_and_exit(write_end, write)
     os.close(write_end)
     return read_end, pid
 

@@ -23,27 +23,33 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 MIN_ITEMS = 200  # below this, forking costs more than it saves
+DIED = "the child process died"  # ChildFailed's message when no reply came
 
 
 class ChildFailed(RuntimeError):
     """The forked half raised; its message carries the child's error."""
 
 
-def _reply_and_exit(write_end: int, compute: Callable[[], object]) -> None:
+def failure(exc: BaseException) -> str:
+    """A child's error as the parent reports it (ChildFailed's message)."""
+    return f"{type(exc).__name__}: {exc}"
+
+
+def reply_and_exit(write_end: int, compute: Callable[[], object]) -> None:
     """In a forked child: send compute()'s value (or its error) to the parent, then leave
     without running cleanup handlers that belong to the parent."""
     try:
         try:
             payload = pickle.dumps((True, compute()), protocol=pickle.HIGHEST_PROTOCOL)
         except BaseException as exc:  # noqa: BLE001 - every failure must reach the parent
-            payload = pickle.dumps((False, f"{type(exc).__name__}: {exc}"))
+            payload = pickle.dumps((False, failure(exc)))
         with os.fdopen(write_end, "wb") as pipe:
             pipe.write(payload)
     finally:
         os._exit(0)
 
 
-def _receive(read_end: int, pid: int):
+def receive(read_end: int, pid: int):
     """In the parent: the child's value, once it has exited; ChildFailed with its error."""
     with os.fdopen(read_end, "rb") as pipe:
         payload = pipe.read()
@@ -66,12 +72,12 @@ def map_forked(function: Callable[[T], R], items: Sequence[T]) -> list[R]:
     pid = os.fork()
     if pid == 0:  # the child: its half
         os.close(read_end)
-        _reply_and_exit(write_end, lambda: [function(item) for item in items[1::2]])
+        reply_and_exit(write_end, lambda: [function(item) for item in items[1::2]])
     os.close(write_end)
     try:
         mine = [function(item) for item in items[0::2]]
     finally:
-        theirs = _receive(read_end, pid)
+        theirs = receive(read_end, pid)
     merged: list[R] = []
     for index in range(len(items)):
         merged.append(mine[index // 2] if index % 2 == 0 else theirs[index // 2])
@@ -98,8 +104,8 @@ def stream_forked(function: Callable[[T], R], items: Sequence[T], chunk: int = 1
                     try:
                         frame = (True, [function(item) for item in items[start : start + chunk]])
                     except BaseException as exc:  # noqa: BLE001 - every failure reaches the parent
-                        frame = (False, f"{type(exc).__name__}: {exc}")
-                    _send_frame(pipe, frame)
+                        frame = (False, failure(exc))
+                    send_frame(pipe, frame)
                     if not frame[0]:
                         break
         finally:
@@ -113,7 +119,7 @@ class _Frames:
     asked for (a generator that never started would not run its cleanup)."""
 
     def __init__(self, read_end: int, pid: int, count: int):
-        self._pipe, self._pid, self._left = os.fdopen(read_end, "rb"), pid, count
+        self._pipe, self._pid, self._left = read_end, pid, count
 
     def __iter__(self) -> _Frames:
         return self
@@ -122,9 +128,8 @@ class _Frames:
         if not self._left:
             self.close()
             raise StopIteration
-        header = self._pipe.read(8)
-        payload = self._pipe.read(int.from_bytes(header, "big")) if len(header) == 8 else b""
-        ok, value = pickle.loads(payload) if payload else (False, "the child process died")
+        payload = read_frame(self._pipe)
+        ok, value = pickle.loads(payload) if payload else (False, DIED)
         if not ok:
             self.close()
             raise ChildFailed(value)
@@ -135,18 +140,37 @@ class _Frames:
         if self._pid:
             pid, self._pid = self._pid, 0
             if self._left:
-                _terminate(pid)
-            self._pipe.close()
+                terminate(pid)
+            os.close(self._pipe)
             os.waitpid(pid, 0)
 
 
-def _send_frame(pipe, value) -> None:
+def read_frame(fd: int) -> bytes:
+    """One frame of send_frame (b"" if the child died first), read without buffering so that
+    select() on the pipe sees exactly what is still pending."""
+    size = int.from_bytes(_read_exact(fd, 8) or b"\0", "big")
+    payload = _read_exact(fd, size)
+    return payload if size and len(payload) == size else b""
+
+
+def _read_exact(fd: int, size: int) -> bytes:
+    parts, left = [], size
+    while left:
+        part = os.read(fd, min(left, 1 << 20))
+        if not part:
+            break
+        parts.append(part)
+        left -= len(part)
+    return b"".join(parts)
+
+
+def send_frame(pipe, value) -> None:
     payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
     pipe.write(len(payload).to_bytes(8, "big") + payload)
     pipe.flush()
 
 
-def _terminate(pid: int) -> None:
+def terminate(pid: int) -> None:
     try:
         os.kill(pid, signal.SIGTERM)
     except ProcessLookupError:
@@ -189,7 +213,7 @@ class ForkedCall:
                 function, args = pickle.loads(request)
                 return function(*args)
 
-            _reply_and_exit(reply_out, compute)
+            reply_and_exit(reply_out, compute)
         os.close(request_in)
         os.close(reply_out)
         if call is None:
@@ -210,7 +234,7 @@ class ForkedCall:
             function, args = self._call
             return function(*args)
         pid, self._pid = self._pid, 0
-        return _receive(self._reply, pid)
+        return receive(self._reply, pid)
 
     def cancel(self) -> None:
         """Stop the child: waiting for a call, it leaves; running one, it is terminated."""
@@ -220,7 +244,7 @@ class ForkedCall:
             os.close(self._request)
             self._request = -1
         else:
-            os.kill(self._pid, signal.SIGTERM)
+            terminate(self._pid)
         os.close(self._reply)
         os.waitpid(self._pid, 0)
         self._pid = 0

@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
 
-from .parallel import MIN_ITEMS, ChildFailed, _send_frame, _terminate
+from .parallel import DIED, MIN_ITEMS, ChildFailed, failure, read_frame, send_frame, terminate
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -51,7 +51,8 @@ def share_forked(function: Callable[[T], R], items: Sequence[T], chunk: int = 50
                 yield start, [function(item) for item in items[start:back]]
                 back = start
                 continue
-            ok, start, value = pickle.loads(_read_frame(results_in))
+            payload = read_frame(results_in)
+            ok, start, value = pickle.loads(payload) if payload else (False, 0, DIED)
             if not ok:
                 raise ChildFailed(value)
             if start is None:  # the child stopped where this process had started
@@ -65,7 +66,7 @@ def share_forked(function: Callable[[T], R], items: Sequence[T], chunk: int = 50
         os.close(results_in)
         os.close(stop_out)
         if not finished:
-            _terminate(pid)
+            terminate(pid)
         os.waitpid(pid, 0)
 
 
@@ -83,38 +84,16 @@ def _compute_from_front(function, items, chunk: int, results_out: int, stop_in: 
                 except BlockingIOError:
                     pass
                 if start >= back:
-                    _send_frame(pipe, (True, None, None))
+                    send_frame(pipe, (True, None, None))
                     break
                 end = min(start + chunk, back)
                 try:
                     frame = (True, start, [function(item) for item in items[start:end]])
                 except BaseException as exc:  # noqa: BLE001 - every failure reaches the parent
-                    frame = (False, start, f"{type(exc).__name__}: {exc}")
-                _send_frame(pipe, frame)
+                    frame = (False, start, failure(exc))
+                send_frame(pipe, frame)
                 if not frame[0]:
                     break
                 start = end
     finally:
         os._exit(0)
-
-
-def _read_frame(fd: int) -> bytes:
-    """One frame of _send_frame, read with unbuffered reads (select() sees what is pending)."""
-    size = int.from_bytes(_read_exact(fd, 8) or b"\0", "big")
-    payload = _read_exact(fd, size)
-    if not size or len(payload) < size:
-        return pickle.dumps((False, 0, "the child process died"))
-    return payload
-
-
-def _read_exact(fd: int, size: int) -> bytes:
-    parts, left = [], size
-    while left:
-        part = os.read(fd, min(left, 1 << 20))
-        if not part:
-            break
-        parts.append(part)
-        left -= len(part)
-    return b"".join(parts)
-
-

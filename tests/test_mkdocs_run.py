@@ -58,8 +58,7 @@ def test_shared_build_is_byte_identical_to_mkdocs_alone(generated, shared_pages,
     pages = len(list((generated / "docs").rglob("*.md")))
     papers = len(list((generated / "docs/papers").glob("*.md")))
     # Each child did its half: every second page converted, every second paper page written.
-    assert shared_pages == {"reading": pages // 2, "writing": shared_pages["writing"]}
-    assert shared_pages["writing"] >= papers // 2
+    assert shared_pages["reading"] == pages // 2 and shared_pages["writing"] >= papers // 2
     alone, shared = digest_tree(tmp_path / "alone"), digest_tree(tmp_path / "shared")
     assert len(alone) > pages and shared == alone
 
