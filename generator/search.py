@@ -1,17 +1,20 @@
 """The site's search index: a static, chunked inverted index of the papers, under searchindex/.
 
 The client (theme/assets/digest-search.js) downloads only what a query needs: the small entry
-file, one term shard per query word and the records of the ten papers it shows. Scores are
+file, one term shard per query word and the records of the ten papers it shows. Once the first
+results show, it also loads every paper's title, so later queries show results after one
+round trip (the shards) and fill in excerpts when the records arrive. Scores are
 computed here (BM25 over title, tags, abstract, organisation and arXiv id) and stored as small
 integers, so a query in the browser only adds numbers.
 
 Files, relative to the site root:
-- searchindex/index.json: {"version", "papers": N, "group": 8, "stop": [stop words],
-  "shards": [sorted shard keys]}
+- searchindex/index.json: {"version", "papers": N, "group": 8, "titles": 1000,
+  "stop": [stop words], "shards": [sorted shard keys]}
 - searchindex/t/<key>.json: {term: [[doc id deltas], [scores]]}, terms sorted, ids ascending.
   A term lives in the shard of its first 3 characters (code points; a shorter term is its own
   key); <key> is the hex of that prefix's UTF-8 bytes, so file names stay plain ASCII.
 - searchindex/p/<doc id // 8>.json: [[url, title, plain abstract], ...] for 8 papers in a row.
+- searchindex/n/<doc id // 1000>.json: [[url, title], ...] for 1,000 papers in a row.
 Doc ids follow sort_newest, so equal scores list the newer paper first.
 
 The tokenizer is written twice, here and in the client, and both must split text alike.
@@ -30,8 +33,10 @@ from collections import Counter
 from .model import Paper, sort_newest
 from .text import harden_json_text, render_plain
 
-VERSION = 1
+VERSION = 2
 GROUP = 8  # paper records per file: ~10 KB to fetch per result shown, 2,500 files for 20,000
+# Titles per file: ~150 KB raw (15 to 50 KB gzipped), so no file takes long to parse.
+TITLE_GROUP = 1000
 PREFIX = 3  # shard key length: every term a query word is a prefix of sits in one shard
 MAX_TOKEN = 40  # longer runs are noise (hashes); 1-character tokens are never kept
 STOP_WORDS = ("a", "an", "and", "are", "as", "at", "be", "by", "can", "for", "from", "in", "into",
@@ -139,8 +144,12 @@ def render_search_index(papers: list[Paper]) -> dict[str, str]:
             shard[term] = [deltas[rows].tolist(), scores[rows].tolist()]
         files[f"searchindex/t/{key}.json"] = _to_json(shard)
     files["searchindex/index.json"] = _to_json({
-        "version": VERSION, "papers": count, "group": GROUP, "stop": list(STOP_WORDS),
+        "version": VERSION, "papers": count, "group": GROUP, "titles": TITLE_GROUP,
+        "stop": list(STOP_WORDS),
         "shards": sorted(path[len("searchindex/t/"):-len(".json")] for path in files)})
     for start in range(0, count, GROUP):
         files[f"searchindex/p/{start // GROUP}.json"] = _to_json(records[start:start + GROUP])
+    for start in range(0, count, TITLE_GROUP):
+        files[f"searchindex/n/{start // TITLE_GROUP}.json"] = _to_json(
+            [record[:2] for record in records[start:start + TITLE_GROUP]])
     return files

@@ -56,6 +56,10 @@ def search(page, query: str, seconds: float = 30):
         page.type("input.md-search__input", query)
         try:
             page.wait_for_selector(".md-search-result__item", timeout=2_000)
+            # Results show with their titles first; the excerpts follow.
+            page.wait_for_function(
+                "q => document.querySelector('.md-search-result__list').dataset.complete === q",
+                arg=query, timeout=5_000)
             return page.locator(".md-search-result__item")
         except Exception:
             if time.monotonic() > deadline:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
+from generator import search
 from generator.model import Paper
 from generator.search import STOP_WORDS, render_search_index, shard_key, tokenize
 
@@ -54,14 +55,15 @@ def test_files_entry_shards_and_paper_groups():
               for i, word in enumerate(["planning"] * 4 + ["search"] * 5)]
     files = render_search_index(papers)
     assert sorted(files) == [
-        "searchindex/index.json", "searchindex/p/0.json", "searchindex/p/1.json",
+        "searchindex/index.json", "searchindex/n/0.json", "searchindex/p/0.json",
+        "searchindex/p/1.json",
         "searchindex/t/3030.json", "searchindex/t/3031.json", "searchindex/t/3032.json",
         "searchindex/t/3033.json", "searchindex/t/3034.json", "searchindex/t/3035.json",
         "searchindex/t/3036.json", "searchindex/t/3037.json", "searchindex/t/3038.json",
         "searchindex/t/61626f.json", "searchindex/t/706170.json", "searchindex/t/706c61.json",
         "searchindex/t/736561.json"]
     assert json.loads(files["searchindex/index.json"]) == {
-        "version": 1, "papers": 9, "group": 8, "stop": list(STOP_WORDS),
+        "version": 2, "papers": 9, "group": 8, "titles": 1000, "stop": list(STOP_WORDS),
         "shards": ["3030", "3031", "3032", "3033", "3034", "3035", "3036", "3037", "3038",
                    "61626f", "706170", "706c61", "736561"]}
     # Doc ids: newest first. p8 was added last, so it is doc 0; groups of 8 papers.
@@ -69,6 +71,10 @@ def test_files_entry_shards_and_paper_groups():
                                                           "About planning."]]
     assert [r[0] for r in json.loads(files["searchindex/p/0.json"])] == [
         f"papers/p{i}/" for i in range(8, 0, -1)]
+    # Every title in one file (up to 1,000), in doc id order.
+    assert json.loads(files["searchindex/n/0.json"]) == [
+        [f"papers/p{i}/", f"Paper {i:02d} on {'planning' if i < 4 else 'search'}"]
+        for i in range(8, -1, -1)]
     # Ascending doc ids, delta-encoded; every paper holds "about" and "paper" once.
     terms = json.loads(files["searchindex/t/706170.json"])
     assert list(terms) == ["paper"] and terms["paper"][0] == [0, 1, 1, 1, 1, 1, 1, 1, 1]
@@ -147,7 +153,8 @@ def test_markup_in_titles_is_escaped_in_the_json():
 
 def test_no_papers_give_an_empty_index():
     assert render_search_index([]) == {"searchindex/index.json": json.dumps(
-        {"group": 8, "papers": 0, "shards": [], "stop": list(STOP_WORDS), "version": 1},
+        {"group": 8, "papers": 0, "shards": [], "stop": list(STOP_WORDS), "titles": 1000,
+         "version": 2},
         separators=(",", ":"))}
 
 
@@ -194,7 +201,14 @@ def search_site(tmp_path_factory) -> Path:
         paper("lean", "Theorem Proving in Lean", "Formal proofs, checked.", "2025-01-01"),
     ]
     site = tmp_path_factory.mktemp("search") / "site"
-    for path, text in render_search_index(papers).items():
+    # One record and two titles per file: the client must find each paper in its own file.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search, "GROUP", 1)
+        patch.setattr(search, "TITLE_GROUP", 2)
+        files = render_search_index(papers)
+    assert sorted(path for path in files if "/n/" in path) == [
+        "searchindex/n/0.json", "searchindex/n/1.json", "searchindex/n/2.json"]
+    for path, text in files.items():
         (site / path).parent.mkdir(parents=True, exist_ok=True)
         (site / path).write_text(text, encoding="utf-8")
     (site / "assets").mkdir()
@@ -206,29 +220,72 @@ def search_site(tmp_path_factory) -> Path:
 def test_search_in_chromium(search_site):
     from browser import chromium, search, serve_folder
 
-    def query(text: str) -> list[str]:
+    def query(text: str, complete: bool = True) -> list[str]:
+        """The titles a query shows; by default once its excerpts are shown too."""
         page.fill("input.md-search__input", text)
         page.wait_for_function(
-            "q => document.querySelector('.md-search-result__list').dataset.query === q",
-            arg=text)
+            f"q => document.querySelector('.md-search-result__list')"
+            f".dataset.{'complete' if complete else 'query'} === q", arg=text)
         return page.locator(".md-search-result__item h1").all_inner_texts()
+
+    def excerpts() -> list[str]:
+        return page.locator(".md-search-result__item p").all_inner_texts()
 
     with serve_folder(search_site) as base, chromium() as browser:
         page = browser.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        requested: list[str] = []
+        page.on("request", lambda r: requested.append(r.url.removeprefix(base)))
         page.goto(base)
         # Both tokenizers split text alike (the index and the query must agree).
         assert page.evaluate("([texts, stop]) => texts.map(t => digestSearch.tokenize(t, stop))",
                              [TRICKY, list(STOP_WORDS)]) == [tokenize(t) for t in TRICKY]
 
         results = search(page, "verifiable rewards")
+        page.wait_for_function("document.querySelector('.md-search-result__list')"
+                               ".dataset.complete === 'verifiable rewards'")
         assert results.count() == 1
         assert page.inner_text(".md-search-result__meta") == "1 matching document"
         assert page.locator(".md-search-result__item mark").all_inner_texts() == [
             "Verifiable", "Rewards", "verifiable", "rewards"]
         assert results.first.locator("a").get_attribute("href") == base + "papers/rlvr/"
+
+        # The first results shown, every title is loaded (and nothing else): a later query
+        # shows its results before the records with the excerpts arrive.
+        page.wait_for_load_state("networkidle")
+        assert sorted(url for url in requested if "/n/" in url) == [
+            "searchindex/n/0.json", "searchindex/n/1.json", "searchindex/n/2.json"]
+        held = []
+        page.route("**/searchindex/p/*.json", lambda route: held.append(route))
+        assert query("video", complete=False) == ["Video Question Answering"]
+        assert excerpts() == [""]
+        assert page.inner_text(".md-search-result__meta") == "1 matching document"
+        assert page.locator(".md-search-result__item a").get_attribute("href") == (
+            base + "papers/video/")
+        for _ in range(100):  # the records are asked for once the results are drawn
+            if held:
+                break
+            page.wait_for_timeout(20)
+        assert [route.request.url.removeprefix(base) for route in held] == [
+            "searchindex/p/3.json"]
+        held[0].continue_()
+        page.wait_for_function(
+            "document.querySelector('.md-search-result__list').dataset.complete === 'video'")
+        assert excerpts() == ["Models watch videos."]
+        page.unroute("**/searchindex/p/*.json")
+        # Records that fail to load leave the results without excerpts.
+        page.route("**/searchindex/p/4.json", lambda route: route.abort())
+        logged = len(errors)
+        with page.expect_console_message(lambda m: "searchindex" in m.text or "fetch" in m.text):
+            assert query("lean", complete=False) == ["Theorem Proving in Lean"]
+        page.wait_for_timeout(100)
+        assert excerpts() == [""]
+        assert page.inner_text(".md-search-result__meta") == "1 matching document"
+        assert errors[logged:] and all("Failed to" in e for e in errors[logged:]), errors
+        del errors[logged:]
+        page.unroute("**/searchindex/p/4.json")
 
         # As you type: a prefix finds the longer word; the title match ranks first.
         assert query("reinforc") == ["Reinforcement Learning with Verifiable Rewards",

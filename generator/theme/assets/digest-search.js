@@ -2,6 +2,8 @@
 // generator/search.py writes under searchindex/. A query downloads only what it needs: the
 // small entry file (fetched when the box gets focus), one term shard per query word and the
 // records of the papers it shows. Scores are precomputed (BM25), so ranking only adds numbers.
+// Once the first results show, every paper's title is loaded (in files of 1,000): later
+// queries then show their results after one round trip, and excerpts follow with the records.
 // Titles and abstracts are untrusted: they reach the page as text nodes, never as HTML.
 (() => {
   "use strict";
@@ -12,6 +14,7 @@
   const PREFIX = 3;  // a term's shard is named after its first 3 characters (code points)
   const MAX_TOKEN = 40;
   const EXCERPT_WORDS = 30, EXCERPT_LEAD = 4;  // the excerpt starts a few words before a match
+  const EXCERPT_DELAY = 100;  // ms without a newer query before excerpts are fetched
   // The tokenizer of generator/search.py, step for step: both sides must split text alike.
   const WORD = /[\p{L}\p{N}]+/gu;
   const MARKS = /\p{M}+/gu;
@@ -20,6 +23,10 @@
   const shards = new Map();  // shard key -> promise of Map(term -> [doc id deltas, scores])
   const postings = new Map();  // term -> {ids, scores}, decoded once
   const groups = new Map();  // group number -> promise of [[url, title, abstract], ...]
+  const titleGroups = new Map();  // title group number -> promise of [[url, title], ...]
+  const titleLists = new Map();  // the same, once loaded: title group number -> [[url, title]...]
+  let titlesWanted = false;  // set once the first results show
+  const NEVER = new Promise(() => {});
   let latest = 0;
 
   function words(text) {
@@ -50,8 +57,8 @@
       (byte) => byte.toString(16).padStart(2, "0")).join("");
   }
 
-  async function fetchJSON(path) {
-    const response = await fetch(new URL(path, indexRoot));
+  async function fetchJSON(path, init) {
+    const response = await fetch(new URL(path, indexRoot), init);
     if (!response.ok) throw new Error(`search index: ${path}: HTTP ${response.status}`);
     return response.json();
   }
@@ -70,9 +77,9 @@
   function loadEntry() {
     if (!entry) {
       entry = fetchJSON("index.json").then((data) => {
-        if (data.version !== 1) throw new Error(`search index: version ${data.version}`);
-        return { papers: data.papers, group: data.group, stop: new Set(data.stop),
-                 shards: new Set(data.shards) };
+        if (data.version !== 2) throw new Error(`search index: version ${data.version}`);
+        return { papers: data.papers, group: data.group, titles: data.titles,
+                 stop: new Set(data.stop), shards: new Set(data.shards) };
       });
       entry.catch(() => { entry = null; });
     }
@@ -81,9 +88,57 @@
 
   // A Map, not the parsed object: a query word like "constructor" must not find
   // Object.prototype's members.
-  const loadShard = (key) => cached(shards, key,
-    () => fetchJSON(`t/${key}.json`).then((data) => new Map(Object.entries(data))));
-  const loadGroup = (number) => cached(groups, number, () => fetchJSON(`p/${number}.json`));
+  // Priorities: when a query is typed while the records of the one before are still loading
+  // (excerpts) or titles are, its shards are sent first, as soon as a connection is free.
+  const loadShard = (key) => cached(shards, key, () => fetchJSON(`t/${key}.json`,
+    { priority: "high" }).then((data) => new Map(Object.entries(data))));
+  const loadGroup = (number) => cached(groups, number,
+    () => fetchJSON(`p/${number}.json`, { priority: "low" }));
+  const loadTitleGroup = (number) => cached(titleGroups, number,
+    () => fetchJSON(`n/${number}.json`, { priority: "low" }).then((list) => {
+      titleLists.set(number, list);
+      return list;
+    }));
+
+  // One file at a time, so the title files never hold every connection while a query waits
+  // for its shards; a query needing a file not loaded yet asks for it at once (titlesOf).
+  async function wantTitles(index) {
+    if (titlesWanted) return;
+    titlesWanted = true;
+    for (let number = 0; number * index.titles < index.papers; number++) {
+      await loadTitleGroup(number).catch(() => {});  // a failed file is tried again when needed
+    }
+  }
+
+  function titled(index, list, id) {
+    const [url, title] = list[id % index.titles];
+    return { url: new URL(url, siteRoot).href, title, abstract: null };
+  }
+
+  // The titles and addresses of some papers, if every title file they need is loaded; or null.
+  function loadedTitles(index, ids) {
+    const lists = ids.map((id) => titleLists.get(Math.floor(id / index.titles)));
+    return lists.every(Boolean) ? ids.map((id, i) => titled(index, lists[i], id)) : null;
+  }
+
+  // The same once their files are loaded, or a promise that never settles when they are not
+  // loading (the search box never had focus) or failed to load.
+  function titlesOf(index, ids) {
+    if (!titlesWanted) return NEVER;
+    return Promise.all(ids.map(async (id) => titled(
+      index, await loadTitleGroup(Math.floor(id / index.titles)), id))).catch(() => NEVER);
+  }
+
+  function loadRecords(index, ids) {
+    const records = Promise.all(ids.map((id) => loadRecord(index, id)));
+    records.catch(() => {});  // awaited later, unless a newer query starts first
+    return records;
+  }
+
+  // Excerpts are fetched once the query has stayed the same for a moment: while a query is
+  // typed, every key shows new results, and fetching ten record files for each would hold the
+  // connections and the main thread that the next key's shards need.
+  const typingPause = () => new Promise((resolve) => setTimeout(resolve, EXCERPT_DELAY));
 
   function decoded(term, [deltas, scores]) {
     let list = postings.get(term);
@@ -158,6 +213,11 @@
     return (start ? "…" : "") + parts.slice(start, end).join(" ") + (end < parts.length ? "…" : "");
   }
 
+  function fillExcerpt(paragraph, abstract, isMatch) {
+    highlight(paragraph, excerpt(abstract, isMatch), isMatch);
+  }
+
+  // A result; its excerpt stays empty while the record is still on its way (abstract: null).
   function item(record, isMatch) {
     const li = document.createElement("li");
     li.className = "md-search-result__item";
@@ -167,8 +227,9 @@
     link.tabIndex = -1;
     const article = document.createElement("article");
     article.className = "md-search-result__article md-typeset";
-    article.append(highlight(document.createElement("h1"), record.title, isMatch),
-      highlight(document.createElement("p"), excerpt(record.abstract, isMatch), isMatch));
+    const paragraph = document.createElement("p");
+    if (record.abstract !== null) fillExcerpt(paragraph, record.abstract, isMatch);
+    article.append(highlight(document.createElement("h1"), record.title, isMatch), paragraph);
     link.append(article);
     li.append(link);
     return li;
@@ -194,14 +255,44 @@
         if (ticket !== latest) return;  // a newer query has started
         found = rank(index, tokens, loaded);
       }
-      const top = await Promise.all(found.slice(0, MAX_RESULTS).map((id) => loadRecord(index, id)));
-      if (ticket !== latest) return;
+      const ids = found.slice(0, MAX_RESULTS);
+      // Results show as soon as their titles are known: at once when the title files they
+      // need are loaded, else with the records or those files, whichever arrive first.
+      let top = loadedTitles(index, ids);
+      let records = null;
+      if (!top) {
+        records = loadRecords(index, ids);
+        top = await Promise.race([records, titlesOf(index, ids)]);
+        if (ticket !== latest) return;
+      }
       const count = found.length;
       meta.textContent = count === 0 ? "No matching documents"
         : count === 1 ? "1 matching document" : `${count} matching documents`;
       const isMatch = (word) => words(word).some((w) => tokens.some((t) => w.startsWith(t)));
-      list.replaceChildren(...top.map((record) => item(record, isMatch)));
-      list.dataset.query = query;  // which query the list shows (benchmarks and tests wait on it)
+      const items = top.map((record) => item(record, isMatch));
+      list.replaceChildren(...items);
+      // Which query the list shows, and (below) whose excerpts it shows: benchmarks and tests
+      // wait on these.
+      list.dataset.query = query;
+      wantTitles(index);
+      if (top.some((record) => record.abstract === null)) {
+        if (!records) {
+          await typingPause();
+          if (ticket !== latest) return;
+          records = loadRecords(index, ids);
+        }
+        let full;
+        try {
+          full = await records;
+        } catch (error) {  // the results stay, without excerpts; the next query tries again
+          console.error(error);
+          return;
+        }
+        if (ticket !== latest) return;
+        full.forEach((record, i) => fillExcerpt(items[i].querySelector("p"), record.abstract,
+                                                isMatch));
+      }
+      list.dataset.complete = query;
     } catch (error) {
       if (ticket !== latest) return;
       meta.textContent = "Search is unavailable, try again";
@@ -228,7 +319,8 @@
     input.addEventListener("input", () => search(box, input.value));
     input.addEventListener("focus", () => {
       if (toggle && !toggle.checked) toggle.checked = true;
-      loadEntry().catch(() => {});  // fetch the small entry file before the first key
+      // The small entry file before the first key, then the titles while the query is typed.
+      loadEntry().then(wantTitles).catch(() => {});
     });
     input.addEventListener("keydown", (event) => {
       if (event.key === "ArrowDown") {
