@@ -2,8 +2,8 @@
 // generator/search.py writes under searchindex/. A query downloads only what it needs: the
 // small entry file (fetched when the box gets focus), one term shard per query word and the
 // records of the papers it shows. Scores are precomputed (BM25), so ranking only adds numbers.
-// Once the first results show, every paper's title is loaded (in files of 1,000): later
-// queries then show their results after one round trip, and excerpts follow with the records.
+// Once the first results show, every paper's title is loaded (in files of 1,000, one at a
+// time): later queries then show their results after one round trip, and excerpts follow.
 // Titles and abstracts are untrusted: they reach the page as text nodes, never as HTML.
 (() => {
   "use strict";
@@ -26,6 +26,8 @@
   const titleGroups = new Map();  // title group number -> promise of [[url, title], ...]
   const titleLists = new Map();  // the same, once loaded: title group number -> [[url, title]...]
   let titlesWanted = false;  // set once the first results show
+  let ranking = 0;  // queries between their input and their results
+  let rankingDone = [];  // title files waiting for those queries (see wantTitles)
   const NEVER = new Promise(() => {});
   let latest = 0;
 
@@ -100,14 +102,21 @@
       return list;
     }));
 
-  // One file at a time, so the title files never hold every connection while a query waits
-  // for its shards; a query needing a file not loaded yet asks for it at once (titlesOf).
+  // One file at a time, and only while no query waits for its shards or records: title files
+  // must not delay the query being typed. A query needing a file not loaded yet asks for it
+  // at once (titlesOf).
   async function wantTitles(index) {
     if (titlesWanted) return;
     titlesWanted = true;
     for (let number = 0; number * index.titles < index.papers; number++) {
+      while (ranking) await new Promise((resolve) => rankingDone.push(resolve));
       await loadTitleGroup(number).catch(() => {});  // a failed file is tried again when needed
     }
+  }
+
+  function doneRanking() {
+    ranking--;
+    if (!ranking) rankingDone.splice(0).forEach((resolve) => resolve());
   }
 
   function titled(index, list, id) {
@@ -122,7 +131,7 @@
   }
 
   // The same once their files are loaded, or a promise that never settles when they are not
-  // loading (the search box never had focus) or failed to load.
+  // loading (no results have shown yet) or failed to load.
   function titlesOf(index, ids) {
     if (!titlesWanted) return NEVER;
     return Promise.all(ids.map(async (id) => titled(
@@ -244,6 +253,12 @@
       list.replaceChildren();
       return;
     }
+    ranking++;  // until this query's results show (or it ends otherwise)
+    let ranked = false;
+    const shown = () => {
+      if (!ranked) doneRanking();
+      ranked = true;
+    };
     try {
       const index = await loadEntry();
       const tokens = [...new Set(queryTokens(query, index.stop))];
@@ -274,6 +289,7 @@
       // Which query the list shows, and (below) whose excerpts it shows: benchmarks and tests
       // wait on these.
       list.dataset.query = query;
+      shown();
       wantTitles(index);
       if (top.some((record) => record.abstract === null)) {
         if (!records) {
@@ -298,6 +314,8 @@
       meta.textContent = "Search is unavailable, try again";
       list.replaceChildren();
       console.error(error);
+    } finally {
+      shown();  // on every way out: superseded, failed or done
     }
   }
 
@@ -319,8 +337,7 @@
     input.addEventListener("input", () => search(box, input.value));
     input.addEventListener("focus", () => {
       if (toggle && !toggle.checked) toggle.checked = true;
-      // The small entry file before the first key, then the titles while the query is typed.
-      loadEntry().then(wantTitles).catch(() => {});
+      loadEntry().catch(() => {});  // fetch the small entry file before the first key
     });
     input.addEventListener("keydown", (event) => {
       if (event.key === "ArrowDown") {
