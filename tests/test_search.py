@@ -307,6 +307,32 @@ def test_search_in_chromium(search_site):
         assert page.locator(".md-search-result__list img").count() == 0
         assert page.evaluate("window.__pwned") is None
 
+        # On a fresh visit, title files wait while a query waits for its own files.
+        fresh = browser.new_context().new_page()
+        fresh.on("pageerror", lambda exc: errors.append(str(exc)))
+        asked: list[str] = []
+        fresh.on("request", lambda r: asked.append(r.url.removeprefix(base)))
+        held_titles, held_shard = [], []
+        fresh.route("**/searchindex/n/0.json", lambda route: held_titles.append(route))
+        fresh.route(f"**/searchindex/t/{shard_key('video')}.json",
+                    lambda route: held_shard.append(route))
+        fresh.goto(base)
+        fresh.click("label.md-search__icon, .md-search__input")
+        fresh.fill("input.md-search__input", "verifiable")  # doc 0: its title is in n/0
+        fresh.wait_for_function("document.querySelector('.md-search-result__list')"
+                                ".dataset.complete === 'verifiable'")
+        fresh.fill("input.md-search__input", "video")
+        fresh.wait_for_timeout(200)
+        assert held_titles and held_shard
+        held_titles[0].continue_()
+        fresh.wait_for_timeout(300)
+        assert [url for url in asked if "/n/" in url] == ["searchindex/n/0.json"]
+        held_shard[0].continue_()
+        fresh.wait_for_load_state("networkidle")
+        assert [url for url in asked if "/n/" in url] == [
+            "searchindex/n/0.json", "searchindex/n/1.json", "searchindex/n/2.json"]
+        fresh.context.close()
+
         # An older query that finishes last does not overwrite a newer one.
         held = []
         page.route(f"**/searchindex/t/{shard_key('problems')}.json", lambda r: held.append(r))
