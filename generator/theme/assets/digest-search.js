@@ -88,14 +88,14 @@
     return entry;
   }
 
-  // A Map, not the parsed object: a query word like "constructor" must not find
-  // Object.prototype's members.
   // Priorities: when a query is typed while the records of the one before are still loading
   // (excerpts) or titles are, its shards are sent first, as soon as a connection is free.
+  // A shard is a Map, not the parsed object: a query word like "constructor" must not find
+  // Object.prototype's members.
   const loadShard = (key) => cached(shards, key, () => fetchJSON(`t/${key}.json`,
     { priority: "high" }).then((data) => new Map(Object.entries(data))));
-  const loadGroup = (number) => cached(groups, number,
-    () => fetchJSON(`p/${number}.json`, { priority: "low" }));
+  const loadGroup = (number, priority) => cached(groups, number,
+    () => fetchJSON(`p/${number}.json`, { priority }));
   const loadTitleGroup = (number) => cached(titleGroups, number,
     () => fetchJSON(`n/${number}.json`, { priority: "low" }).then((list) => {
       titleLists.set(number, list);
@@ -138,8 +138,9 @@
       index, await loadTitleGroup(Math.floor(id / index.titles)), id))).catch(() => NEVER);
   }
 
-  function loadRecords(index, ids) {
-    const records = Promise.all(ids.map((id) => loadRecord(index, id)));
+  // Records are fetched at low priority when they only bring excerpts (the titles are shown).
+  function loadRecords(index, ids, priority = "auto") {
+    const records = Promise.all(ids.map((id) => loadRecord(index, id, priority)));
     records.catch(() => {});  // awaited later, unless a newer query starts first
     return records;
   }
@@ -192,8 +193,8 @@
     return found.sort((a, b) => total[b] - total[a] || a - b);
   }
 
-  async function loadRecord(index, id) {
-    const records = await loadGroup(Math.floor(id / index.group));
+  async function loadRecord(index, id, priority) {
+    const records = await loadGroup(Math.floor(id / index.group), priority);
     const [url, title, abstract] = records[id % index.group];
     return { url: new URL(url, siteRoot).href, title, abstract };
   }
@@ -295,7 +296,7 @@
         if (!records) {
           await typingPause();
           if (ticket !== latest) return;
-          records = loadRecords(index, ids);
+          records = loadRecords(index, ids, "low");
         }
         let full;
         try {
