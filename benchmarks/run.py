@@ -138,12 +138,7 @@ def measure_search(site: Path) -> dict[str, float]:
     excerpts may still be loading; its time runs until its own results show. A second visit,
     in a fresh browser context (nothing cached), waits for each query's excerpts too.
     """
-    from browser import chromium, serve_folder
-
-    def wait_for(page, attribute: str, query: str) -> None:
-        page.wait_for_function(
-            f"q => document.querySelector('.md-search-result__list').dataset.{attribute} === q",
-            arg=query, timeout=60_000)
+    from browser import chromium, serve_folder, wait_for_results
 
     def visit(browser, base: str):
         """A page in a fresh context with the first query's results shown; (page, start,
@@ -179,17 +174,17 @@ def measure_search(site: Path) -> dict[str, float]:
         for query in QUERIES[1:]:
             started = time.perf_counter()
             page.fill("input.md-search__input", query)
-            wait_for(page, "query", query)
+            wait_for_results(page, query, excerpts=False, timeout=60_000)
             shown.append(time.perf_counter() - started)
         results["later query (s, max)"] = max(shown)
         page.context.close()
         page = visit(browser, base)[0]
-        wait_for(page, "complete", QUERIES[0])
+        wait_for_results(page, QUERIES[0], timeout=60_000)
         complete = []
         for query in QUERIES[1:]:
             started = time.perf_counter()
             page.fill("input.md-search__input", query)
-            wait_for(page, "complete", query)
+            wait_for_results(page, query, timeout=60_000)
             complete.append(time.perf_counter() - started)
         results["later query with excerpts (s, max)"] = max(complete)
     return results

@@ -45,6 +45,14 @@ def chromium():
             browser.close()
 
 
+def wait_for_results(page, query: str, excerpts: bool = True, timeout: float = 30_000) -> None:
+    """Wait until the search results show `query`'s results (by default, with their excerpts:
+    results show with their titles first; excerpts follow)."""
+    page.wait_for_function(
+        f"q => document.querySelector('.md-search-result__list')"
+        f".dataset.{'complete' if excerpts else 'query'} === q", arg=query, timeout=timeout)
+
+
 def search(page, query: str, seconds: float = 30):
     """Type a query into Material's search box until results show (the index loads async)."""
     import time
@@ -56,10 +64,7 @@ def search(page, query: str, seconds: float = 30):
         page.type("input.md-search__input", query)
         try:
             page.wait_for_selector(".md-search-result__item", timeout=2_000)
-            # Results show with their titles first; the excerpts follow.
-            page.wait_for_function(
-                "q => document.querySelector('.md-search-result__list').dataset.complete === q",
-                arg=query, timeout=5_000)
+            wait_for_results(page, query, timeout=5_000)
             return page.locator(".md-search-result__item")
         except Exception:
             if time.monotonic() > deadline:

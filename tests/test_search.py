@@ -218,14 +218,12 @@ def search_site(tmp_path_factory) -> Path:
 
 
 def test_search_in_chromium(search_site):
-    from browser import chromium, search, serve_folder
+    from browser import chromium, search, serve_folder, wait_for_results
 
     def query(text: str, complete: bool = True) -> list[str]:
         """The titles a query shows; by default once its excerpts are shown too."""
         page.fill("input.md-search__input", text)
-        page.wait_for_function(
-            f"q => document.querySelector('.md-search-result__list')"
-            f".dataset.{'complete' if complete else 'query'} === q", arg=text)
+        wait_for_results(page, text, excerpts=complete)
         return page.locator(".md-search-result__item h1").all_inner_texts()
 
     def excerpts() -> list[str]:
@@ -244,8 +242,6 @@ def test_search_in_chromium(search_site):
                              [TRICKY, list(STOP_WORDS)]) == [tokenize(t) for t in TRICKY]
 
         results = search(page, "verifiable rewards")
-        page.wait_for_function("document.querySelector('.md-search-result__list')"
-                               ".dataset.complete === 'verifiable rewards'")
         assert results.count() == 1
         assert page.inner_text(".md-search-result__meta") == "1 matching document"
         assert page.locator(".md-search-result__item mark").all_inner_texts() == [
@@ -271,8 +267,7 @@ def test_search_in_chromium(search_site):
         assert [route.request.url.removeprefix(base) for route in held] == [
             "searchindex/p/3.json"]
         held[0].continue_()
-        page.wait_for_function(
-            "document.querySelector('.md-search-result__list').dataset.complete === 'video'")
+        wait_for_results(page, "video")
         assert excerpts() == ["Models watch videos."]
         page.unroute("**/searchindex/p/*.json")
         # Records that fail to load leave the results without excerpts.
@@ -319,8 +314,7 @@ def test_search_in_chromium(search_site):
         fresh.goto(base)
         fresh.click("label.md-search__icon, .md-search__input")
         fresh.fill("input.md-search__input", "verifiable")  # doc 0: its title is in n/0
-        fresh.wait_for_function("document.querySelector('.md-search-result__list')"
-                                ".dataset.complete === 'verifiable'")
+        wait_for_results(fresh, "verifiable")
         fresh.fill("input.md-search__input", "video")
         fresh.wait_for_timeout(200)
         assert held_titles and held_shard
@@ -341,8 +335,7 @@ def test_search_in_chromium(search_site):
             for (const q of ['problems', 'watch']) {
                 input.value = q; input.dispatchEvent(new Event('input'));
             }}""")
-        page.wait_for_function(
-            "document.querySelector('.md-search-result__list').dataset.query === 'watch'")
+        wait_for_results(page, "watch", excerpts=False)
         held[0].continue_()
         page.wait_for_load_state("networkidle")
         assert page.locator(".md-search-result__item h1").all_inner_texts() == [
