@@ -168,7 +168,8 @@ def build(ctx: click.Context, force: bool) -> None:
 @click.pass_context
 def serve(ctx: click.Context, dev_addr: str) -> None:
     """Build, then serve with live reload; edits under content/ rebuild the pages."""
-    from .build import BuildError, serve_site
+    from .build import BuildError
+    from .serve import serve_site
 
     try:
         serve_site(_project(ctx), dev_addr, echo=click.echo)

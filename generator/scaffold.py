@@ -7,9 +7,10 @@ import re
 from pathlib import Path
 
 from . import model
-from .content import ARXIV, read_content, render_paper_file
+from .content import read_content, render_paper_file
 from .importer import assign_name
 from .model import Paper
+from .rules import ARXIV
 from .themes import propose_themes
 
 PLACEHOLDER = "TODO: paste the paper's abstract here."
