@@ -27,7 +27,7 @@
   const titleLists = new Map();  // the same, once loaded: title group number -> [[url, title]...]
   let titlesWanted = false;  // set once the first results show
   let ranking = 0;  // queries between their input and their results
-  let rankingDone = [];  // title files waiting for those queries (see wantTitles)
+  const rankingDone = [];  // title files waiting for those queries (see wantTitles)
   const NEVER = new Promise(() => {});
   let latest = 0;
 
