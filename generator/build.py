@@ -30,7 +30,7 @@ from .extras import link_extras, render_extras, start_extras
 from .feeds import channels
 from .mkdocs_run import build_mkdocs
 from .model import SiteSettings
-from .pages import render_listing_pages, render_paper_pages
+from .pages import PageKeys, render_listing_pages, render_paper_pages
 from .parallel import ChildFailed, ForkedCall
 from .problems import format_problems
 from .related import PaperText, compute_related
@@ -125,7 +125,9 @@ def start_related_papers(content: Content, cache: Cache, worker: ForkedCall
     """
     corpus = hashlib.sha256()
     for paper in sorted(content.papers, key=lambda p: p.name):
-        corpus.update(repr((paper.name, paper.title, paper.abstract)).encode())
+        # Lengths first, so the fields cannot run into each other (repr was 3x slower).
+        text = (paper.name, paper.title, paper.abstract)
+        corpus.update(("%d %d %d|" % tuple(map(len, text)) + "".join(text)).encode())
     known = cache.load("related", {})
     if known.get("corpus") == corpus.hexdigest():
         worker.cancel()
@@ -159,9 +161,10 @@ def generate_docs(project: Path, config, progress=None, extras_in_docs: bool = F
     cache.save("papers", parsed)
     settings = site_settings(config)
     wait_for_related = start_related_papers(content, cache, worker)
+    keys = PageKeys()  # each paper's digest, computed once for all the pages it is on
     files = render_listing_pages(content.papers, content.themes,
-                                 channels(settings, content.themes), settings)
-    inputs = hashlib.sha256(repr((content.papers, content.themes, settings)).encode()).hexdigest()
+                                 channels(settings, content.themes), settings, keys)
+    inputs = keys.of("extras", content.papers, content.themes, settings)
     if extras_in_docs:
         files.update(render_extras(content, settings))
     manifest = cache.load("docs-manifest", {})
@@ -171,7 +174,7 @@ def generate_docs(project: Path, config, progress=None, extras_in_docs: bool = F
                 project / "docs" / path, value, manifest.get(path)):
             files[path] = output.Deferred(value.key, functools.partial(str, value.render()))
     files.update(render_paper_pages(content.papers, content.themes, settings,
-                                    wait_for_related()))
+                                    wait_for_related(), keys))
     changed, removed = output.write_tree(project / "docs", files, manifest, progress)
     cache.save("docs-manifest", manifest)
     return content, changed, removed, inputs
@@ -265,8 +268,13 @@ def build_site(project: Path, echo=print, progress=None, force: bool = False) ->
 
 def harden_json(site: Path) -> None:
     """Escape <, > and & in the JSON MkDocs wrote (lunr index, tags) as \\u escapes."""
-    found = [Path(folder, name) for folder, _, names in os.walk(site) for name in names
-             if name.endswith(".json")]  # os.walk: 0.03 s, rglob 0.05 s at 2,000 papers
+    found = []
+    for folder, dirs, names in os.walk(site):  # os.walk: 0.03 s, rglob 0.05 s at 2,000 papers
+        if folder == str(site) and "papers" in dirs:
+            # One folder per paper, each holding only the page MkDocs made of docs/papers/
+            # (which holds nothing else): walking them was 0.3 s at 20,000 papers.
+            dirs.remove("papers")
+        found += [Path(folder, name) for name in names if name.endswith(".json")]
     for path in sorted(found):
         text = path.read_text(encoding="utf-8")
         safe = harden_json_text(text)

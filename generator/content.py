@@ -217,10 +217,13 @@ def read_content(root: Path, allowed_tags: set[str] | None = None,
     source_files = ({p.name for p in (root / "sources").iterdir()}
                     if (root / "sources").is_dir() else set())
     fresh: dict[str, tuple] = {}
-    paths = sorted(papers_dir.glob("*.md")) if papers_dir.is_dir() else []
+    # Names sorted as strings: sorting 20,000 Paths (what glob gives) took 0.4 s.
+    paths = [papers_dir / name for name in sorted(
+        entry.name for entry in os.scandir(papers_dir) if entry.name.endswith(".md")
+    )] if papers_dir.is_dir() else []
     stamps = {}
     for path in paths:
-        stat = path.stat()
+        stat = os.stat(path)
         stamps[path] = (stat.st_size, stat.st_mtime_ns)
     unparsed = [path for path in paths if parsed is None or path.name not in parsed
                 or parsed[path.name][0] != stamps[path]]
@@ -230,13 +233,17 @@ def read_content(root: Path, allowed_tags: set[str] | None = None,
         if progress is not None and os.getpid() == parent:  # the forked half stays quiet
             done[0] += 2
             progress(min(done[0], len(unparsed)), len(unparsed), "reading content/papers")
-        return read_paper(path, root)
+        paper, problems, lines = read_paper(path, root)
+        # A lazy line table is made again below: from the forked half, unpickling 10,000 of
+        # them (with their Paths) cost 0.25 s.
+        return paper, problems, None if isinstance(lines, _lazy_lines) else lines
 
     read = dict(zip(unparsed, map_forked(read_one, unparsed)))
     for path in paths:
         stamp, where = stamps[path], rel(path, root)
         if path in read:
             paper, problems, lines = read[path]
+            lines = _lazy_lines(path, root) if lines is None else lines
         else:  # loaded from the cache file for this read: not shared with anything else
             paper, problems, lines = parsed[path.name][1], [], _lazy_lines(path, root)
         content.problems += problems

@@ -256,7 +256,7 @@ def render_home_charts(newest: list[Paper], counts: list[tuple[Theme, int]]) -> 
 
 
 def render_listing_pages(papers: list[Paper], themes: list[Theme], channels: list,
-                         settings) -> dict[str, str | Deferred]:
+                         settings, keys: PageKeys | None = None) -> dict[str, str | Deferred]:
     """Home, themes, archive, tags and subscribe pages: {path under docs/: text or Deferred}."""
     newest = sort_newest(papers)
     counts = theme_counts(papers, themes)
@@ -272,7 +272,7 @@ def render_listing_pages(papers: list[Paper], themes: list[Theme], channels: lis
         "subscribe.md": _env.get_template("subscribe.md.j2").render(
             channels=channels, formats=[(name, label) for name, (_, label) in FORMATS.items()]),
     }
-    keys = PageKeys()
+    keys = keys or PageKeys()
     files.update(render_archive(newest, titles, keys))
     for theme in themes:
         members = [p for p in newest if theme.id in p.themes]
@@ -281,17 +281,19 @@ def render_listing_pages(papers: list[Paper], themes: list[Theme], channels: lis
 
 
 def render_paper_pages(papers: list[Paper], themes: list[Theme], settings,
-                       related: dict[str, list[str]]) -> dict[str, Deferred]:
+                       related: dict[str, list[str]], keys: PageKeys | None = None
+                       ) -> dict[str, Deferred]:
     """docs/papers/<name>.md for every paper, as Deferred renders keyed by their inputs, so a
     rebuild skips unchanged pages. `related` maps papers to related papers' names."""
     by_id = {t.id: t for t in themes}
     by_name = {p.name: p for p in papers}
-    files, keys, fixed = {}, PageKeys(), repr(settings)
+    files, keys = {}, keys or PageKeys()
+    fixed = hashlib.sha256(repr(settings).encode())  # hashed once, copied for every page
     for paper in papers:
         others = [by_name[n] for n in related.get(paper.name, []) if n in by_name]
-        key = hashlib.sha256(repr((
-            keys.paper(paper), [(o.name, o.title) for o in others],
-            [(t, by_id[t].title) for t in paper.themes if t in by_id], fixed)).encode()).hexdigest()
-        files[f"papers/{paper.name}.md"] = Deferred(key, functools.partial(
+        key = fixed.copy()
+        key.update(repr((keys.paper(paper), [(o.name, o.title) for o in others],
+                         [(t, by_id[t].title) for t in paper.themes if t in by_id])).encode())
+        files[f"papers/{paper.name}.md"] = Deferred(key.hexdigest(), functools.partial(
             render_paper_page, paper, by_id, settings, others))
     return files

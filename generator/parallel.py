@@ -60,13 +60,15 @@ def receive(read_end: int, pid: int):
     return value
 
 
-def map_forked(function: Callable[[T], R], items: Sequence[T]) -> list[R]:
+def map_forked(function: Callable[[T], R], items: Sequence[T], min_items: int = MIN_ITEMS
+               ) -> list[R]:
     """[function(item) for item in items], the odd-indexed half computed in a forked child.
 
     Results come back in the order of `items`. The function must not rely on side effects in
-    this process' memory (the child's are lost); writing files is fine.
+    this process' memory (the child's are lost); writing files is fine. With fewer than
+    `min_items` items, or without fork, everything is computed here.
     """
-    if len(items) < MIN_ITEMS or not hasattr(os, "fork") or threading.active_count() > 1:
+    if len(items) < min_items or not hasattr(os, "fork") or threading.active_count() > 1:
         return [function(item) for item in items]
     read_end, write_end = os.pipe()
     pid = os.fork()
