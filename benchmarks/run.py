@@ -12,7 +12,8 @@ exports, search index) rendered alone, sizes (site, search index raw and gzipped
 headless Chromium, search latency from navigation start. It prints one table with ratios to the
 baseline. Timings are wall-clock seconds on this machine. Memory: the largest single process'
 peak RSS (GNU time), and the peak of the whole process tree's summed PSS (forked children
-share pages; PSS counts a shared page once), sampled every 0.1 s.
+share pages; PSS counts a shared page once), sampled every 0.1 s in one more cold build, kept
+apart from the timed ones because the sampling slows the build it samples.
 """
 
 from __future__ import annotations
@@ -50,23 +51,27 @@ def run(cmd: list[str], cwd: Path) -> tuple[float, str]:
 
 def timed_rss(cmd: list[str], cwd: Path) -> tuple[float, int, str]:
     """(wall seconds, peak RSS in MB, stdout) of one command, RSS measured by GNU time."""
-    seconds, _, out = timed_memory(cmd, cwd)
+    seconds, _, out = timed_memory(cmd, cwd, sample=False)
     return seconds, int((cwd / ".rss").read_text().split()[-1]) // 1024, out
 
 
-def timed_memory(cmd: list[str], cwd: Path) -> tuple[float, int, str]:
+def timed_memory(cmd: list[str], cwd: Path, sample: bool = True) -> tuple[float, int, str]:
     """(wall seconds, peak summed PSS in MB, stdout). GNU time writes the largest single
     process' peak RSS to cwd/.rss; meanwhile, every 0.1 s, the proportional set sizes of the
-    whole process tree are summed (forked children share pages: PSS counts each once)."""
+    whole process tree are summed (forked children share pages: PSS counts each once).
+
+    Reading /proc/<pid>/smaps_rollup walks a process' page tables under its memory lock, so
+    the sampling slows what it measures: timed runs pass `sample=False` (PSS reads 0)."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     started = time.perf_counter()
     with open(cwd / ".out", "w") as out, open(cwd / ".err", "w") as err:
         process = subprocess.Popen(["/usr/bin/time", "-f", "%M", "-o", str(cwd / ".rss")] + cmd,
                                    cwd=cwd, stdout=out, stderr=err, env=env, text=True)
         peak = 0
-        while process.poll() is None:
+        while sample and process.poll() is None:
             peak = max(peak, _tree_pss(process.pid))
             time.sleep(0.1)
+        process.wait()
     seconds = time.perf_counter() - started
     if process.returncode:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{(cwd / '.err').read_text()[-3000:]}")
@@ -220,13 +225,11 @@ def bench(n: int, workdir: Path, search: bool, repeats: int) -> dict[str, float 
                 "-d", str(workdir / f"bare-{n}-{attempt}")]
         if attempt % 2:  # bare first, on the docs/ of the previous copy
             bare_seconds, bare_rss, _ = timed_rss(bare, workdir / f"digest-{n}-{attempt - 1}")
-        seconds, pss, out = timed_memory(digest + ["build"], project)
-        rss = int((project / ".rss").read_text().split()[-1]) // 1024
+        seconds, rss, out = timed_rss(digest + ["build"], project)
         if not attempt % 2:
             bare_seconds, bare_rss, _ = timed_rss(bare, project)
         mkdocs = seconds_in(out, "MkDocs:")
         runs.append({"build (s)": seconds, "build RSS, largest process (MB)": rss,
-                     "build PSS, all processes (MB)": pss,
                      "MkDocs in build (s)": mkdocs,
                      "generator step (s)": seconds - mkdocs,
                      "bare mkdocs build (s)": bare_seconds, "bare RSS (MB)": bare_rss,
@@ -237,6 +240,11 @@ def bench(n: int, workdir: Path, search: bool, repeats: int) -> dict[str, float 
     for key in runs[0]:
         row[key] = statistics.median(run[key] for run in runs)
     row["builds measured (median of)"] = repeats
+    # Memory of the whole process tree, sampled in one more cold build (not timed: see
+    # timed_memory).
+    sampled = make_project(workdir / f"digest-{n}-memory")
+    shutil.copytree(imported / "content", sampled / "content", dirs_exist_ok=True)
+    row["build PSS, all processes (MB)"] = timed_memory(digest + ["build"], sampled)[1]
     seconds, _, out = timed_rss(digest + ["build"], project)
     row["no-change rebuild (s)"] = seconds
     paper = sorted((project / "content" / "papers").glob("*.md"))[0]

@@ -179,6 +179,11 @@ def terminate(pid: int) -> None:
         pass
 
 
+def _read_all(fd: int) -> bytes:
+    with os.fdopen(fd, "rb") as pipe:
+        return pipe.read()
+
+
 class ForkedCall:
     """One function call in a forked child, while this process goes on.
 
@@ -206,13 +211,18 @@ class ForkedCall:
             def compute():
                 if call is not None:
                     return call()
+                # The request is read while warming up: a request larger than the pipe's
+                # buffer would otherwise block `submit` in the parent until the warm-up ends
+                # (0.2 s for 200 papers, whose reading ends before numpy is imported).
+                request = []
+                reader = threading.Thread(target=lambda: request.append(_read_all(request_in)))
+                reader.start()
                 if warm_up is not None:
                     warm_up()
-                with os.fdopen(request_in, "rb") as pipe:
-                    request = pipe.read()
-                if not request:  # cancelled
+                reader.join()  # one thread again, so the call may fork (map_forked)
+                if not request[0]:  # cancelled
                     os._exit(0)
-                function, args = pickle.loads(request)
+                function, args = pickle.loads(request[0])
                 return function(*args)
 
             reply_and_exit(reply_out, compute)
