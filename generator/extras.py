@@ -13,7 +13,7 @@ import functools
 import os
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from . import output
@@ -36,26 +36,36 @@ def render_extras(content: Content, settings: SiteSettings) -> dict[str, str]:
     return {**files, **render_search_index(content.papers)}  # the index is written hardened
 
 
-def write_extras(folder: Path, content: Content, settings: SiteSettings) -> float:
-    """Render the extras into `folder` (writing only changed files); returns seconds taken."""
+def write_extras(folder: Path, content: Content, settings: SiteSettings,
+                 then: Sequence[Callable[[], None]] = ()) -> float:
+    """Render the extras into `folder` (writing only changed files), then call each of `then`;
+    returns the seconds the extras took."""
     started = time.perf_counter()
     output.write_tree(folder, render_extras(content, settings))
-    return time.perf_counter() - started
+    seconds = time.perf_counter() - started
+    for call in then:
+        call()
+    return seconds
 
 
-def start_extras(project: Path, content: Content, settings: SiteSettings,
-                 inputs: str) -> tuple[Callable[[], tuple[Path, float | None]], Callable]:
+def start_extras(project: Path, content: Content, settings: SiteSettings, inputs: str,
+                 then: Sequence[Callable[[], None]] = ()
+                 ) -> tuple[Callable[[], tuple[Path, float | None]], Callable]:
     """Begin rendering the extras; returns a function that waits for them, and one that stops.
 
     `inputs` sums up everything they depend on. The waiting function returns the folder that
     holds them and the seconds the rendering took (None when the previous files were reused).
+    `then` (cache writes) runs after the extras, in the same process, or here at once when the
+    previous extras are reused.
     """
     cache = Cache(project / ".cache" / "digest")
     folder = cache.folder / "extras"
     if cache.load("extras", None) == inputs and folder.is_dir():
+        for call in then:
+            call()
         return (lambda: (folder, None)), (lambda: None)
     cache.save("extras", None)  # until the new files are complete, nothing is reusable
-    worker = ForkedCall(call=functools.partial(write_extras, folder, content, settings))
+    worker = ForkedCall(call=functools.partial(write_extras, folder, content, settings, then))
 
     def wait() -> tuple[Path, float]:
         seconds = worker.result()

@@ -8,17 +8,21 @@ vectors are first reduced to LSA_DIMENSIONS by a randomized SVD (fixed seed), so
 comparison is a dense product with a small constant instead of a sparse one that grows with the
 vocabulary (20,000 papers: seconds, not minutes). Rows are compared a block at a time, so memory
 stays bounded. Scores are rounded and ties broken by file name, so the same content always gives
-the same lists.
+the same lists. `start_related_papers` runs it for a build, in a process of its own.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
+from collections.abc import Callable
 from collections import Counter
 from typing import NamedTuple
 
+from .cache import Cache
+from .content import Content
 from .model import Paper
-from .parallel import map_forked
+from .parallel import ForkedCall, map_forked
 
 RELATED = 5
 BLOCK = 1000  # rows of the similarity matrix held at once
@@ -57,6 +61,40 @@ class PaperText(NamedTuple):
     name: str
     title: str
     abstract: str
+
+
+def import_numeric() -> None:
+    """What the related papers' process imports while content/ is read."""
+    import numpy  # noqa: F401
+    import scipy.sparse  # noqa: F401
+
+
+def start_related_papers(content: Content, cache: Cache, worker: ForkedCall
+                         ) -> Callable[[], dict]:
+    """Begin computing related papers in `worker`; returns a function that waits for them.
+
+    Reused from the cache when no title or abstract changed. Otherwise the worker, a process
+    forked before content/ was read (it imported numpy and scipy meanwhile), does the work while
+    this one renders everything else, so on two cores the wait mostly disappears.
+    """
+    corpus = hashlib.sha256()
+    for paper in sorted(content.papers, key=lambda p: p.name):
+        # Lengths first, so the fields cannot run into each other (repr was 3x slower).
+        text = (paper.name, paper.title, paper.abstract)
+        corpus.update(("%d %d %d|" % tuple(map(len, text)) + "".join(text)).encode())
+    known = cache.load("related", {})
+    if known.get("corpus") == corpus.hexdigest():
+        worker.cancel()
+        return lambda: known["related"]
+    worker.submit(compute_related,
+                  [PaperText(p.name, p.title, p.abstract) for p in content.papers])
+
+    def wait() -> dict:
+        related = worker.result()
+        cache.save("related", {"corpus": corpus.hexdigest(), "related": related})
+        return related
+
+    return wait
 
 
 def compute_related(papers: list[Paper] | list[PaperText], count: int = RELATED

@@ -323,3 +323,32 @@ def test_rebuild_with_nothing_changed_skips_mkdocs_until_something_changes(tmp_p
     repaired = run_digest("build", cwd=project)
     assert "skipped" not in repaired.stdout
     assert (project / "site/index.html").read_text() != "edited by hand"
+
+
+
+def test_papers_read_are_kept_for_the_next_build(tmp_path, monkeypatch):
+    # The parsed papers are cached by the extras' process, alongside MkDocs.
+    from mkdocs.exceptions import MkDocsException
+
+    from generator import build
+    from generator.cache import Cache
+
+    project = make_project(tmp_path / "digest")
+    run_digest("import", "--year", "2025", str(LISTINGS / "metadata_block.txt"), cwd=project)
+    names = {p.name for p in (project / "content/papers").glob("*.md")}
+    cache = Cache(project / ".cache/digest")
+    assert run_digest("build", cwd=project).returncode == 0
+    assert set(cache.load("papers", {})) == names
+
+    # A build failing in MkDocs stops that process, maybe before it saved them: they are
+    # saved anyway.
+    (project / ".cache/digest/papers.pickle").unlink()
+
+    def fail(config):
+        raise MkDocsException("a page is broken")
+
+    monkeypatch.setattr(build, "start_extras", lambda *args: (None, lambda: None))
+    monkeypatch.setattr(build, "build_mkdocs", fail)
+    with pytest.raises(build.BuildError, match="MkDocs build failed: a page is broken"):
+        build.build_site(project, echo=lambda *args: None, force=True)
+    assert set(cache.load("papers", {})) == names
