@@ -13,7 +13,8 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
 
-from .parallel import DIED, MIN_ITEMS, ChildFailed, failure, read_frame, send_frame, terminate
+from .parallel import (DIED, MIN_ITEMS, ChildFailed, failure, read_frame, send_frame,
+                       terminate, wide_pipe)
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -33,7 +34,7 @@ def share_forked(function: Callable[[T], R], items: Sequence[T], chunk: int = 50
         for start in range(0, len(items), chunk):
             yield start, [function(item) for item in items[start : start + chunk]]
         return
-    results_in, results_out = os.pipe()
+    results_in, results_out = wide_pipe()
     stop_in, stop_out = os.pipe()  # this process' lowest claimed index, 8 bytes at a time
     pid = os.fork()
     if pid == 0:
