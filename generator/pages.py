@@ -37,7 +37,6 @@ def _yaml_string(value) -> Markup:
 
 
 @functools.lru_cache(maxsize=4096)  # listings repeat the same days thousands of times
-@functools.lru_cache(maxsize=4096)  # a few hundred days, printed on tens of thousands of lines
 def _long_date(value) -> str:
     return f"{value:%B} {value.day}, {value.year}"
 

@@ -7,8 +7,9 @@ EXACT_LIMIT papers, similarities are exact cosines of the sparse TF-IDF vectors;
 vectors are first reduced to LSA_DIMENSIONS by a randomized SVD (fixed seed), so the all-pairs
 comparison is a dense product with a small constant instead of a sparse one that grows with the
 vocabulary (20,000 papers: seconds, not minutes). Rows are compared a block at a time, so memory
-stays bounded, and past 3,000 papers half the blocks go to a forked process. Scores are rounded and ties broken by file name, so the same content always gives
-the same lists. `start_related_papers` runs it for a build, in a process of its own.
+stays bounded, and past 3,000 papers half the blocks go to a forked process. Scores are rounded
+and ties broken by file name, so the same content always gives the same lists.
+`start_related_papers` runs it for a build, in a process of its own.
 """
 
 from __future__ import annotations
