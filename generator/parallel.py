@@ -3,11 +3,10 @@
 `map_forked` splits a list between this process and one forked child. `stream_forked` has a
 child compute all of it and hand the results back in order, a chunk at a time, as they are
 ready (MkDocs' Markdown conversion, ahead of MkDocs); `sharing.share_forked` builds on these.
-A fork shares everything already in memory (records,
-templates, closures) without pickling it; only the results travel back, pickled through a
-pipe. Where fork is missing, the list is short, or other threads run (a fork copies only the
-calling thread, and locks the others hold stay locked in the child, as under `digest serve`),
-it maps in-process.
+A fork shares everything already in memory (records, templates, closures) without pickling it;
+only the results travel back, pickled through a pipe. Where fork is missing, the list is short,
+or other threads run (a fork copies only the calling thread, and locks the others hold stay
+locked in the child, as under `digest serve`), it maps in-process.
 """
 
 from __future__ import annotations
