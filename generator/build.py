@@ -33,13 +33,10 @@ from .model import SiteSettings
 from .pages import PageKeys, render_listing_pages, render_paper_pages
 from .parallel import ChildFailed, ForkedCall
 from .problems import format_problems
-from .related import import_numeric, start_related_papers
+from .related import fork_related_worker, start_related_papers
 from .text import harden_json_text
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material 9.8 nags about MkDocs 2 otherwise
-# The forked workers (related papers, extras) run beside this process on two cores: a BLAS
-# spinning up more threads only fights it (a QR measured 0.24 s alone, 3.9 s under load).
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 class BuildError(Exception):
@@ -111,17 +108,19 @@ def read_checked_content(project: Path, parsed: dict | None = None, progress=Non
 
 
 def generate_docs(project: Path, config, progress=None, extras_in_docs: bool = False,
-                  later: list[Callable[[], None]] | None = None
-                  ) -> tuple[Content, list[str], list[str], str]:
+                  later: list[Callable[[], None]] | None = None,
+                  worker: ForkedCall | None = None) -> tuple[Content, list[str], list[str], str]:
     """Render every page and make docs/ hold exactly them (writing only changes).
 
     Returns the content, the docs/ paths written and removed, and a key summing up every
     input of the extras (feeds, exports, search index). Those are rendered alongside MkDocs
     (extras.py); with `extras_in_docs` (for `digest serve`) they are put in docs/ instead.
     Given a list `later`, cache writes nothing here waits for are appended to it, not done.
+    `worker` is a `fork_related_worker()` forked earlier; one is forked here if not given.
     """
     cache = Cache(project / ".cache" / "digest")
-    worker = ForkedCall(import_numeric)  # for related papers, started before the reading
+    if worker is None:
+        worker = fork_related_worker()
     try:
         parsed = cache.load("papers", {})
         content = read_checked_content(project, parsed, progress)
@@ -160,11 +159,13 @@ def source_date_epoch(content: Content) -> str:
     return str(calendar.timegm(newest.timetuple())) if newest else "0"
 
 
-def build_site(project: Path, echo=print, progress=None, force: bool = False) -> str:
+def build_site(project: Path, echo=print, progress=None, force: bool = False,
+               worker: ForkedCall | None = None) -> str:
     """The whole build; returns a one-line report, raises BuildError on any failure.
 
     When nothing site/ is built from changed since it was built, MkDocs is not run again
-    (unless `force`): the result would be byte-identical.
+    (unless `force`): the result would be byte-identical. `worker`: see generate_docs; the
+    command line forks it before importing this module.
     """
     from mkdocs.exceptions import Abort, MkDocsException
 
@@ -175,19 +176,22 @@ def build_site(project: Path, echo=print, progress=None, force: bool = False) ->
     later: list[Callable[[], None]] = []  # cache writes, done alongside MkDocs
     skipped = ("MkDocs: 0.00 s (skipped: site/ is already the build of these inputs; "
                "`digest build --force` rebuilds it)")
+    if worker is None:
+        worker = fork_related_worker()
     try:
         config = load_mkdocs_config(project, site_dir=str(staging), strict=True)
         started = time.perf_counter()
         quick = freshness.content_stamp(project, config)
         report = None if force else freshness.current_site(project, "content", quick)
         if report is not None:
+            worker.cancel()
             output.discard(staging)
             echo(f"content/: unchanged since site/ was built "
                  f"({time.perf_counter() - started:.2f} s)")
             echo(skipped)
             return report.replace("built", "unchanged", 1)
         content, changed, removed, inputs = generate_docs(project, config, progress,
-                                                          later=later)
+                                                          later=later, worker=worker)
         generated = time.perf_counter()
         echo(f"docs/: {len(changed)} written, {len(removed)} removed "
              f"({generated - started:.2f} s)")
@@ -234,6 +238,7 @@ def build_site(project: Path, echo=print, progress=None, force: bool = False) ->
         output.swap_into_place(staging, final)
         freshness.save_site(project, report, quick, stamp)
     except BaseException as exc:
+        worker.cancel()  # if still running: related papers for a build that stopped
         if stop_extras is not None:
             stop_extras()
             if isinstance(exc, Exception):  # not interrupted: keep what was read for next time

@@ -145,10 +145,14 @@ def check(ctx: click.Context) -> None:
 @click.pass_context
 def build(ctx: click.Context, force: bool) -> None:
     """Build the site: content/ -> docs/ -> MkDocs -> site/ (feeds included)."""
+    from .related import fork_related_worker
+
+    worker = fork_related_worker()  # first: it imports numpy while this process imports the rest
     from .build import BuildError, build_site
 
     try:
-        report = build_site(_project(ctx), echo=click.echo, progress=Progress(), force=force)
+        report = build_site(_project(ctx), echo=click.echo, progress=Progress(), force=force,
+                            worker=worker)
     except BuildError as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)

@@ -352,3 +352,36 @@ def test_papers_read_are_kept_for_the_next_build(tmp_path, monkeypatch):
     with pytest.raises(build.BuildError, match="MkDocs build failed: a page is broken"):
         build.build_site(project, echo=lambda *args: None, force=True)
     assert set(cache.load("papers", {})) == names
+
+
+@pytest.mark.parametrize("case", ["content unchanged", "no site_url", "broken paper"])
+def test_no_related_papers_process_outlives_a_build(sample, tmp_path, case):
+    # `digest build` forks the related papers' process first thing, before it knows whether
+    # anything needs building: every way out of the build stops that process.
+    import os
+
+    from generator.build import BuildError, build_site
+    from generator.related import fork_related_worker
+
+    if case == "content unchanged":
+        project = sample
+    else:
+        project = make_project(tmp_path / "digest")
+        run_digest("import", "--year", "2025", str(LISTINGS / "metadata_block.txt"),
+                   cwd=project)
+    if case == "no site_url":
+        config = project / "mkdocs.yml"
+        config.write_text(re.sub(r"^site_url: .*$", "", config.read_text(), flags=re.M))
+    if case == "broken paper":
+        paper = next((project / "content/papers").glob("*.md"))
+        paper.write_text(paper.read_text().replace("upvotes: 3", "upvotes: lots"))
+    worker = fork_related_worker()
+    pid = worker._pid
+    assert pid > 0
+    if case == "content unchanged":
+        assert build_site(project, echo=lambda *a: None, worker=worker).startswith("unchanged")
+    else:
+        with pytest.raises(BuildError):
+            build_site(project, echo=lambda *a: None, worker=worker)
+    with pytest.raises(ChildProcessError):  # stopped and waited for: no such child any more
+        os.waitpid(pid, os.WNOHANG)

@@ -71,6 +71,10 @@ def test_forked_call_errors_and_cancellation():
         failing.result()
     idle = ForkedCall(warm_up=lambda: None)
     idle.cancel()  # never submitted: the child leaves
+    warming = ForkedCall(warm_up=lambda: time.sleep(30))
+    started = time.monotonic()
+    warming.cancel()  # still warming up (importing numpy, say): terminated, not waited for
+    assert time.monotonic() - started < 10
     running = ForkedCall(call=lambda: time.sleep(30))
     started = time.monotonic()
     running.cancel()  # terminated, not waited for
