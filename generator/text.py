@@ -172,16 +172,20 @@ def render_plain(text: str) -> str:
 
 
 TAG_RUN = re.compile(r"<[^>]*>")
-# Python-Markdown's escapable characters (markdown.Markdown.ESCAPED_CHARS), each backslashed,
-# and what html.escape(quote=False) replaces (none of its replacements holds a special).
-_MD_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;",
-                             **{char: "\\" + char for char in "\\`*_{}[]()#+-.!"}})
+# Python-Markdown's escapable characters (markdown.Markdown.ESCAPED_CHARS).
+MARKDOWN_SPECIALS = re.compile(r"[\\`*_{}\[\]()#+\-.!]")
 
 
 @functools.lru_cache(maxsize=None)
 def md_escape(text: str) -> str:
     """Untrusted text as literal Markdown: HTML escaped, Markdown specials backslashed."""
-    return " ".join(text.split()).translate(_MD_ESCAPES)
+    escaped = html.escape(" ".join(text.split()), quote=False)
+    # A function, not the template r"\\\1": re expands a template 1.5x slower.
+    return MARKDOWN_SPECIALS.sub(_backslashed, escaped)
+
+
+def _backslashed(match: re.Match) -> str:
+    return "\\" + match.group()
 
 
 def harden_json_text(text: str) -> str:
