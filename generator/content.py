@@ -221,43 +221,53 @@ def read_content(root: Path, allowed_tags: set[str] | None = None,
     paths = [papers_dir / name for name in sorted(
         entry.name for entry in os.scandir(papers_dir) if entry.name.endswith(".md")
     )] if papers_dir.is_dir() else []
-    stamps = {}
+    stamps = {}  # by file name: hashing 20,000 Paths again and again was slower
     for path in paths:
         stat = os.stat(path)
-        stamps[path] = (stat.st_size, stat.st_mtime_ns)
+        stamps[path.name] = (stat.st_size, stat.st_mtime_ns)
     unparsed = [path for path in paths if parsed is None or path.name not in parsed
-                or parsed[path.name][0] != stamps[path]]
+                or parsed[path.name][0] != stamps[path.name]]
+    prefix = rel(papers_dir, root) + "/"
     parent, done = os.getpid(), [0]
+
+    def check_one(paper: Paper, lines: dict[str, int], where: str) -> tuple[list, str]:
+        """The problems of a paper on its own, and the key its title is compared by."""
+        problems = check_paper(paper, lines, where, theme_ids, source_files)
+        if allowed_tags is not None:
+            problems += [
+                Problem(where, lines.get("tags", 1), "tags",
+                        f"'{tag}' is not in the tag vocabulary (tags_allowed in mkdocs.yml)")
+                for tag in paper.tags if tag not in allowed_tags and TAG.fullmatch(tag)]
+        return problems, model.normalize_title(paper.title)
 
     def read_one(path: Path):
         if progress is not None and os.getpid() == parent:  # the forked half stays quiet
             done[0] += 2
             progress(min(done[0], len(unparsed)), len(unparsed), "reading content/papers")
         paper, problems, lines = read_paper(path, root)
+        # Checked here too, so both halves share that work.
+        checked = check_one(paper, lines, prefix + path.name) if paper is not None else None
         # A lazy line table is made again below: from the forked half, unpickling 10,000 of
         # them (with their Paths) cost 0.25 s.
-        return paper, problems, None if isinstance(lines, _lazy_lines) else lines
+        return paper, problems, None if isinstance(lines, _lazy_lines) else lines, checked
 
-    read = dict(zip(unparsed, map_forked(read_one, unparsed)))
+    read = {path.name: result for path, result in zip(unparsed, map_forked(read_one, unparsed))}
     for path in paths:
-        stamp, where = stamps[path], rel(path, root)
-        if path in read:
-            paper, problems, lines = read[path]
+        name = path.name
+        stamp, where = stamps[name], prefix + name
+        if name in read:
+            paper, problems, lines, checked = read[name]
             lines = _lazy_lines(path, root) if lines is None else lines
         else:  # loaded from the cache file for this read: not shared with anything else
-            paper, problems, lines = parsed[path.name][1], [], _lazy_lines(path, root)
+            paper, problems, lines = parsed[name][1], [], _lazy_lines(path, root)
+            checked = check_one(paper, lines, where)
         content.problems += problems
         if paper is None:
             continue
         if not problems:
-            fresh[path.name] = (stamp, paper)
-        content.problems += check_paper(paper, lines, where, theme_ids, source_files)
-        if allowed_tags is not None:
-            content.problems += [
-                Problem(where, lines.get("tags", 1), "tags",
-                        f"'{tag}' is not in the tag vocabulary (tags_allowed in mkdocs.yml)")
-                for tag in paper.tags if tag not in allowed_tags and TAG.fullmatch(tag)]
-        key = model.normalize_title(paper.title)
+            fresh[name] = (stamp, paper)
+        content.problems += checked[0]
+        key = checked[1]
         if key in seen_titles:
             content.problems.append(Problem(where, lines.get("title", 1), "title",
                                             f"the same paper as {seen_titles[key]}"))

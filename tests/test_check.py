@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
 
@@ -128,3 +129,44 @@ def test_readme_documents_every_front_matter_field():
     from generator.model import render_schema_table
 
     assert render_schema_table() in (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def test_checks_agree_whether_a_paper_is_read_here_forked_or_cached(tmp_path, monkeypatch):
+    # Past 200 files, half the papers are read and checked in a forked child; a build reads
+    # unchanged files from its cache and checks them here. All three give the same problems.
+    import generator.content as content_module
+
+    root = tmp_path / "content"
+    shutil.copytree(REPO / "content", root)
+    for path in sorted((root / "papers").glob("*.md")):  # 115 papers twice: 230 files
+        paper = read_paper(path, root)[0]
+        paper.title = f"Copy of {paper.title}"
+        path.with_name(f"{path.stem}-copy.md").write_text(render_paper_file(paper),
+                                                          encoding="utf-8")
+    papers = sorted((root / "papers").glob("*.md"))
+    tags = {tag for path in papers for tag in read_paper(path, root)[0].tags}
+    for number, field, value in [(10, "themes", "robotics"), (11, "tags", "unheard of"),
+                                 (12, "tags", "unheard of")]:  # read by either half
+        paper = read_paper(papers[number], root)[0]
+        setattr(paper, field, [value] + getattr(paper, field))
+        papers[number].write_text(render_paper_file(paper), encoding="utf-8")
+    title = re.search(r"^title: .*$", papers[20].read_text(encoding="utf-8"), re.M).group()
+    papers[21].write_text(re.sub(r"^title: .*$", lambda _: title,
+                                 papers[21].read_text(encoding="utf-8"), count=1, flags=re.M),
+                          encoding="utf-8")
+
+    parsed: dict = {}
+    forked = read_content(root, tags, parsed)
+    assert len(parsed) == len(papers)
+    cached = read_content(root, tags, parsed)
+    monkeypatch.setattr(content_module, "map_forked", lambda f, items, **_: list(map(f, items)))
+    here = read_content(root, tags)
+    messages = [str(p) for p in forked.problems]
+    assert messages == [str(p) for p in cached.problems] == [str(p) for p in here.problems]
+    where = [f"content/papers/{papers[n].name}:" for n in (10, 11, 12, 21)]
+    assert [m.split(" ")[0] for m in messages] == [w + m.split(":")[1] + ":" for w, m in
+                                                   zip(where, messages)]
+    assert ": themes: unknown theme 'robotics' (known: " in messages[0]
+    assert messages[1].endswith(": tags: 'unheard of' is not in the tag vocabulary "
+                                "(tags_allowed in mkdocs.yml)")
+    assert messages[3].endswith(f": title: the same paper as content/papers/{papers[20].name}")
