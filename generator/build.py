@@ -121,33 +121,33 @@ def generate_docs(project: Path, config, progress=None, extras_in_docs: bool = F
     cache = Cache(project / ".cache" / "digest")
     if worker is None:
         worker = fork_related_worker()
-    try:
+    try:  # until the worker's result is taken: any failure stops it
         parsed = cache.load("papers", {})
         content = read_checked_content(project, parsed, progress)
+        save_parsed = functools.partial(cache.save, "papers", parsed)
+        if later is None:
+            save_parsed()
+        else:
+            later.append(save_parsed)  # 0.3 s at 20,000 papers
+        settings = site_settings(config)
+        wait_for_related = start_related_papers(content, cache, worker)
+        keys = PageKeys()  # each paper's digest, computed once for all the pages it is on
+        files = render_listing_pages(content.papers, content.themes,
+                                     channels(settings, content.themes), settings, keys)
+        inputs = keys.of("extras", content.papers, content.themes, settings)
+        if extras_in_docs:
+            files.update(render_extras(content, settings))
+        manifest = cache.load("docs-manifest", {})
+        # Render what changed now, while related papers may still be computing elsewhere.
+        for path, value in files.items():
+            if isinstance(value, output.Deferred) and output.is_stale(
+                    project / "docs" / path, value, manifest.get(path)):
+                files[path] = output.Deferred(value.key, functools.partial(str, value.render()))
+        related = wait_for_related()
     except BaseException:
         worker.cancel()
         raise
-    save_parsed = functools.partial(cache.save, "papers", parsed)
-    if later is None:
-        save_parsed()
-    else:
-        later.append(save_parsed)  # 0.3 s at 20,000 papers
-    settings = site_settings(config)
-    wait_for_related = start_related_papers(content, cache, worker)
-    keys = PageKeys()  # each paper's digest, computed once for all the pages it is on
-    files = render_listing_pages(content.papers, content.themes,
-                                 channels(settings, content.themes), settings, keys)
-    inputs = keys.of("extras", content.papers, content.themes, settings)
-    if extras_in_docs:
-        files.update(render_extras(content, settings))
-    manifest = cache.load("docs-manifest", {})
-    # Render what changed now, while related papers may still be computing elsewhere.
-    for path, value in files.items():
-        if isinstance(value, output.Deferred) and output.is_stale(
-                project / "docs" / path, value, manifest.get(path)):
-            files[path] = output.Deferred(value.key, functools.partial(str, value.render()))
-    files.update(render_paper_pages(content.papers, content.themes, settings,
-                                    wait_for_related(), keys))
+    files.update(render_paper_pages(content.papers, content.themes, settings, related, keys))
     changed, removed = output.write_tree(project / "docs", files, manifest, progress)
     cache.save("docs-manifest", manifest)
     return content, changed, removed, inputs
@@ -243,7 +243,7 @@ def build_site(project: Path, echo=print, progress=None, force: bool = False,
         output.swap_into_place(staging, final)
         freshness.save_site(project, report, quick, stamp)
     except BaseException as exc:
-        worker.cancel()  # if still running: related papers for a build that stopped
+        worker.cancel()  # if generate_docs never took it (mkdocs.yml failed to load, say)
         if stop_extras is not None:
             stop_extras()
             if isinstance(exc, Exception):  # not interrupted: keep what was read for next time

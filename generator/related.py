@@ -68,7 +68,7 @@ class PaperText(NamedTuple):
 
 
 def import_numeric() -> None:
-    """What the related papers' process imports while the build gets ready and reads content/."""
+    """What the related papers' process imports while the build imports the rest."""
     import numpy  # noqa: F401
     import scipy.sparse  # noqa: F401
 

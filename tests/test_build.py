@@ -354,13 +354,16 @@ def test_papers_read_are_kept_for_the_next_build(tmp_path, monkeypatch):
     assert set(cache.load("papers", {})) == names
 
 
-@pytest.mark.parametrize("case", ["content unchanged", "no site_url", "broken paper"])
+@pytest.mark.parametrize("case", ["content unchanged", "unknown mkdocs.yml key", "no site_url",
+                                  "broken paper"])
 def test_no_related_papers_process_outlives_a_build(sample, tmp_path, case):
     # `digest build` forks the related papers' process first thing, before it knows whether
     # anything needs building: every way out of the build stops that process.
     import os
 
-    from generator.build import BuildError, build_site
+    from mkdocs.exceptions import Abort
+
+    from generator.build import BuildError, build_site, generate_docs, load_mkdocs_config
     from generator.related import fork_related_worker
 
     if case == "content unchanged":
@@ -369,6 +372,9 @@ def test_no_related_papers_process_outlives_a_build(sample, tmp_path, case):
         project = make_project(tmp_path / "digest")
         run_digest("import", "--year", "2025", str(LISTINGS / "metadata_block.txt"),
                    cwd=project)
+    if case == "unknown mkdocs.yml key":  # before the build reads anything
+        config = project / "mkdocs.yml"
+        config.write_text(config.read_text() + "\nno_such_setting: 1\n")
     if case == "no site_url":
         config = project / "mkdocs.yml"
         config.write_text(re.sub(r"^site_url: .*$", "", config.read_text(), flags=re.M))
@@ -380,8 +386,11 @@ def test_no_related_papers_process_outlives_a_build(sample, tmp_path, case):
     assert pid > 0
     if case == "content unchanged":
         assert build_site(project, echo=lambda *a: None, worker=worker).startswith("unchanged")
-    else:
-        with pytest.raises(BuildError):
+    elif case == "no site_url":  # found while docs/ is generated, as `digest serve` does it
+        with pytest.raises(BuildError, match="site_url"):
+            generate_docs(project, load_mkdocs_config(project), worker=worker)
+    else:  # MkDocs itself aborts on the unknown key (strict mode)
+        with pytest.raises((BuildError, Abort)):
             build_site(project, echo=lambda *a: None, worker=worker)
     with pytest.raises(ChildProcessError):  # stopped and waited for: no such child any more
         os.waitpid(pid, os.WNOHANG)
