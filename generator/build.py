@@ -21,81 +21,20 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import yaml
-
 from . import freshness, output
 from .cache import Cache
 from .content import Content, read_content
 from .extras import link_extras, render_extras, start_extras
 from .feeds import channels
 from .mkdocs_run import build_mkdocs
-from .model import SiteSettings
 from .pages import PageKeys, render_listing_pages, render_paper_pages
 from .parallel import ChildFailed, ForkedCall
-from .problems import format_problems
+from .problems import BuildError, format_problems
 from .related import fork_related_worker, start_related_papers
+from .site_config import load_mkdocs_config, site_settings, tag_vocabulary
 from .text import harden_json_text
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material 9.8 nags about MkDocs 2 otherwise
-
-
-class BuildError(Exception):
-    """A build that stopped; its message says why and that site/ was left untouched."""
-
-
-def load_mkdocs_config(project: Path, **overrides):
-    """mkdocs.yml as MkDocs validates it (docs/ is created first: MkDocs requires it)."""
-    from mkdocs.config import load_config
-    from mkdocs.exceptions import ConfigurationError
-
-    (project / "docs").mkdir(exist_ok=True)
-    try:
-        return load_config(str(project / "mkdocs.yml"), **overrides)
-    except ConfigurationError as exc:
-        raise BuildError(f"mkdocs.yml: {exc}") from None
-
-
-def site_settings(config) -> SiteSettings:
-    """Site settings from the MkDocs config (site_url must be absolute for feeds)."""
-    site_url = config["site_url"] or ""
-    if not site_url.startswith(("http://", "https://")):
-        raise BuildError("mkdocs.yml: site_url: feeds need the site's absolute address")
-    digest = (config["extra"] or {}).get("digest") or {}
-    if not digest.get("feed_id"):
-        raise BuildError("mkdocs.yml: extra.digest.feed_id: the feed item id authority is missing")
-    return SiteSettings(
-        site_url=site_url.rstrip("/") + "/",
-        title=config["site_name"],
-        description=config["site_description"] or config["site_name"],
-        id_authority=str(digest["feed_id"]),
-        # MkDocs' edit_uri points at content/ (the files curators edit), never at docs/.
-        edit_base=(config["repo_url"].rstrip("/") + "/" + config["edit_uri"].strip("/") + "/"
-                   if config["repo_url"] and config["edit_uri"] else ""),
-    )
-
-
-class _ConfigLoader(yaml.SafeLoader):
-    """Reads mkdocs.yml without running it: `!!python/...` and `!ENV` tags become None."""
-
-
-_ConfigLoader.add_multi_constructor("", lambda loader, suffix, node: None)
-
-
-def tag_vocabulary(project: Path) -> set[str] | None:
-    """The tags papers may use: `tags_allowed` of the tags plugin in mkdocs.yml, or None (any).
-
-    Read as plain YAML so `digest check` stays fast (MkDocs itself would import every plugin).
-    """
-    try:
-        config = yaml.load((project / "mkdocs.yml").read_text(encoding="utf-8"), _ConfigLoader)
-    except (OSError, yaml.YAMLError) as exc:
-        raise BuildError(f"mkdocs.yml: cannot be read: {exc}") from None
-    for plugin in (config or {}).get("plugins") or []:
-        if isinstance(plugin, dict) and ("tags" in plugin or "material/tags" in plugin):
-            options = plugin.get("tags") or plugin.get("material/tags") or {}
-            allowed = options.get("tags_allowed")
-            return {str(tag) for tag in allowed} if allowed else None
-    return None
 
 
 def read_checked_content(project: Path, parsed: dict | None = None, progress=None) -> Content:

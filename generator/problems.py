@@ -27,6 +27,10 @@ class Problem:
         return f"::error file={self.path}{line}::{text}"
 
 
+class BuildError(Exception):
+    """A build or check that stopped; its message says why (and that site/ was left untouched)."""
+
+
 class ProblemsError(Exception):
     """Raised with every problem found, once a stage has looked at all of its input."""
 

@@ -200,6 +200,66 @@ def test_broken_content_fails_and_leaves_the_site(tmp_path):
     assert not list(project.glob(".site-*"))
 
 
+def test_mistakes_in_mkdocs_yml_are_reported_by_line_and_leave_the_site(tmp_path):
+    # MkDocs alone logs each mistake without its line, then stops with a summary that names
+    # none of them ("Aborted with 1 configuration warnings in 'strict' mode!").
+    project = make_project(tmp_path / "digest")
+    run_digest("import", "--year", "2025", str(LISTINGS / "metadata_block.txt"), cwd=project)
+    assert run_digest("build", cwd=project).returncode == 0
+    before = digest_tree(project / "site")
+    config = project / "mkdocs.yml"
+    good = config.read_text()
+    lines = good.splitlines()
+    misspelt = lines.index("strict: true") + 2  # the line inserted after it
+    repo_name = next(n for n, line in enumerate(lines, 1) if line.startswith("repo_name:"))
+    suffix = "nothing was built and site/ is unchanged\n"
+
+    config.write_text(good.replace("strict: true\n", "strict: true\nsite_nmae: Digest\n"))
+    result = run_digest("build", cwd=project)
+    assert (result.returncode, result.stderr) == (1, (
+        f"mkdocs.yml:{misspelt}: site_nmae: Unrecognised configuration name: site_nmae\n"
+        "1 problem(s) in mkdocs.yml (in strict mode, a warning fails the build); " + suffix))
+
+    config.write_text(config.read_text().replace("\nrepo_name: ", "\nrepo_name: [1, 2] #"))
+    result = run_digest("build", cwd=project)
+    assert (result.returncode, result.stderr) == (1, (
+        f"mkdocs.yml:{repo_name}: repo_name: Expected type: <class 'str'> but received: "
+        "<class 'list'>\n"  # MkDocs' own words from here on
+        f"mkdocs.yml:{misspelt}: site_nmae: Unrecognised configuration name: site_nmae\n"
+        "2 problem(s) in mkdocs.yml; " + suffix))
+    assert digest_tree(project / "site") == before
+    assert not list(project.glob(".site-*"))
+
+
+def test_a_warning_about_mkdocs_yml_names_its_line_when_not_strict(project, caplog):
+    from generator.build import load_mkdocs_config
+
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text().replace("strict: true\n", "strict: false\nsite_nmae: X\n"))
+    line = config.read_text().splitlines().index("site_nmae: X") + 1
+    assert load_mkdocs_config(project)["site_name"] == "LLM Reasoning Digest"
+    assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
+        ("WARNING", f"mkdocs.yml:{line}: site_nmae: Unrecognised configuration name: site_nmae")]
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("ftp://example.org/digest/", "mkdocs.yml:{line}: site_url: feeds need the site's absolute address"),
+    (None, "mkdocs.yml: site_url: feeds need the site's absolute address"),
+])
+def test_site_url_must_be_absolute(project, value, expected):
+    from generator.build import BuildError, load_mkdocs_config, site_settings
+
+    config = project / "mkdocs.yml"
+    text = re.sub(r"^site_url: .*\n", "" if value is None else f"site_url: {value}\n",
+                  config.read_text(), flags=re.M)
+    config.write_text(text)
+    line = next((n for n, x in enumerate(text.splitlines(), 1) if x.startswith("site_url:")), 0)
+    loaded = load_mkdocs_config(project)  # MkDocs itself takes any scheme
+    with pytest.raises(BuildError) as caught:
+        site_settings(loaded)
+    assert str(caught.value) == expected.format(line=line)
+
+
 def test_removed_paper_disappears_everywhere(tmp_path):
     project = make_project(tmp_path / "digest")
     run_digest("import", "--year", "2025", str(LISTINGS / "metadata_block.txt"), cwd=project)
@@ -361,8 +421,6 @@ def test_no_related_papers_process_outlives_a_build(sample, tmp_path, case):
     # anything needs building: every way out of the build stops that process.
     import os
 
-    from mkdocs.exceptions import Abort
-
     from generator.build import BuildError, build_site, generate_docs, load_mkdocs_config
     from generator.related import fork_related_worker
 
@@ -389,8 +447,8 @@ def test_no_related_papers_process_outlives_a_build(sample, tmp_path, case):
     elif case == "no site_url":  # found while docs/ is generated, as `digest serve` does it
         with pytest.raises(BuildError, match="site_url"):
             generate_docs(project, load_mkdocs_config(project), worker=worker)
-    else:  # MkDocs itself aborts on the unknown key (strict mode)
-        with pytest.raises((BuildError, Abort)):
+    else:  # an unknown mkdocs.yml key (strict mode) or a broken paper
+        with pytest.raises(BuildError):
             build_site(project, echo=lambda *a: None, worker=worker)
     with pytest.raises(ChildProcessError):  # stopped and waited for: no such child any more
         os.waitpid(pid, os.WNOHANG)
