@@ -260,6 +260,19 @@ def test_site_url_must_be_absolute(project, value, expected):
     assert str(caught.value) == expected.format(line=line)
 
 
+def test_a_missing_feed_id_names_its_line(project):
+    from generator.build import BuildError, load_mkdocs_config, site_settings
+
+    config = project / "mkdocs.yml"
+    text = re.sub(r"^    feed_id: .*$", '    feed_id: ""', config.read_text(), flags=re.M)
+    config.write_text(text)
+    line = text.splitlines().index('    feed_id: ""') + 1
+    with pytest.raises(BuildError) as caught:
+        site_settings(load_mkdocs_config(project))
+    assert str(caught.value) == (f"mkdocs.yml:{line}: extra.digest.feed_id: the feed item id "
+                                 "authority is missing")
+
+
 def test_removed_paper_disappears_everywhere(tmp_path):
     project = make_project(tmp_path / "digest")
     run_digest("import", "--year", "2025", str(LISTINGS / "metadata_block.txt"), cwd=project)
