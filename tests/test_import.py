@@ -61,10 +61,12 @@ def test_seed_import_is_order_independent_and_idempotent(tmp_path):
         imported(forward, path)
     for path in reversed(SEED_FILES):
         imported(backward, path)
-    assert len(list((forward / "content/papers").glob("*.md"))) == 115
+    # Whatever listings shared/ holds: the count comes from the files, not from this test.
+    count = len(list((forward / "content/papers").glob("*.md")))
+    assert count > 0
     assert tree(forward / "content") == tree(backward / "content")
     before = tree(forward / "content")
-    assert imported(forward, *SEED_FILES).endswith("0 added, 0 updated, 115 unchanged\n")
+    assert imported(forward, *SEED_FILES).endswith(f"0 added, 0 updated, {count} unchanged\n")
     assert tree(forward / "content") == before
 
 
