@@ -91,6 +91,23 @@ class Theme:
     )
 
 
+@dataclass
+class Rejection:
+    """One paper a curator removed from the digest: an entry of content/rejected.yml.
+
+    Imports and fetches never add it again, and the scope model learns from it as a negative.
+    """
+
+    title: str = _field("", "The paper's title when it was rejected.", CURATOR, required=True)
+    arxiv: str | None = _field(None, "Its arXiv identifier without version, when known.", CURATOR)
+    sources: list[str] = _field(
+        [], "The stored source entries it came from (`<stored source>:<line>`).", CURATOR
+    )
+    reason: str = _field("", "Why the curator removed it, in a few words.", CURATOR, required=True)
+    rejected: dt.date = _field(None, "The day it was rejected.", CURATOR, required=True)
+    abstract: str = _field("", "Its abstract, kept so the scope model can learn from it.", CURATOR)
+
+
 @dataclass(frozen=True)
 class SiteSettings:
     """What renderers need to know about the site, read from mkdocs.yml."""
