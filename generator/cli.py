@@ -48,8 +48,14 @@ def _run_import(ctx: click.Context, paths: list[Path], year: int, strict: bool,
         sys.exit(1)
     from . import importer  # only import and fetch need it (build starts faster)
 
-    plan = importer.plan_import(paths, year, root, select=select, vocabulary=vocabulary,
-                                progress=Progress())
+    from .themes import RuleError
+
+    try:
+        plan = importer.plan_import(paths, year, root, select=select, vocabulary=vocabulary,
+                                    progress=Progress())
+    except RuleError as exc:
+        click.echo(f"{_rule_problem(root, exc)}\nnothing was imported", err=True)
+        sys.exit(1)
     if plan.errors:
         click.echo(format_problems(plan.errors), err=True)
         click.echo("nothing was imported", err=True)
@@ -69,6 +75,16 @@ def _run_import(ctx: click.Context, paths: list[Path], year: int, strict: bool,
                f"{counts['unchanged']} unchanged{skipped}")
     if strict and plan.warnings:
         sys.exit(1)
+
+
+def _rule_problem(root: Path, exc) -> str:
+    """A theme rule's RuleError as `content/themes.yml:line: rules: ...` (the theme's line)."""
+    from .content import read_themes, rel
+    from .problems import Problem
+
+    _, _, lines = read_themes(root)
+    return str(Problem(rel(root / "themes.yml", root), lines.get(exc.theme_id, 0), "rules",
+                       str(exc)))
 
 
 @main.command("import")
@@ -195,6 +211,7 @@ def new(ctx: click.Context, title: str, arxiv_id: str | None, abstract: str | No
         added: dt.datetime | None, theme_ids: tuple[str, ...]) -> None:
     """Scaffold content/papers/<name>.md for a paper added by hand."""
     from .scaffold import ScaffoldError, scaffold_paper
+    from .themes import RuleError
 
     root = _project(ctx) / "content"
     day = added.date() if added else dt.date.today()  # an explicit flag's documented default
@@ -202,6 +219,9 @@ def new(ctx: click.Context, title: str, arxiv_id: str | None, abstract: str | No
         relpath, text = scaffold_paper(root, title, arxiv_id, abstract, day, list(theme_ids))
     except ScaffoldError as exc:
         click.echo(str(exc), err=True)
+        sys.exit(1)
+    except RuleError as exc:
+        click.echo(_rule_problem(root, exc), err=True)
         sys.exit(1)
     output.write_files(root, {relpath: text})
     click.echo(f"added      content/{relpath}")
