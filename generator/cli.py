@@ -110,8 +110,10 @@ def import_command(ctx: click.Context, paths: tuple[Path, ...], year: int | None
               help="The daily-papers API endpoint.")
 @click.option("--all", "take_all", is_flag=True,
               help="Import every paper of the day, not only those matching a theme's rules.")
-@click.option("--timeout", default=30.0, show_default=True, help="Seconds per request.")
-@click.option("--retries", default=3, show_default=True, help="Retries after a failure.")
+@click.option("--timeout", type=click.FloatRange(0.1, 600), default=30.0, show_default=True,
+              help="Seconds for each request as a whole (connecting, headers and body).")
+@click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True,
+              help="Retries after a failure.")
 @click.pass_context
 def fetch(ctx: click.Context, day: dt.datetime, api_url: str, take_all: bool, timeout: float,
           retries: int) -> None:
@@ -123,7 +125,9 @@ def fetch(ctx: click.Context, day: dt.datetime, api_url: str, take_all: bool, ti
     from .themes import matches_themes
 
     try:
-        text = fetch_daily_papers(day.date(), api_url, timeout=timeout, retries=retries)
+        text = fetch_daily_papers(day.date(), api_url, timeout=timeout, retries=retries,
+                                  warn=lambda message: click.echo(f"warning: {message}",
+                                                                  err=True))
     except FetchError as exc:
         click.echo(f"{exc}\nnothing was imported; content/ is unchanged", err=True)
         sys.exit(1)
