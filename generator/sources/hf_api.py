@@ -318,6 +318,11 @@ def _get(url: str, timeout: float, max_bytes: int) -> bytes:
                     raise _Refused(f"the answer is larger than the {max_bytes:,} bytes fetch "
                                    "accepts; nothing was kept")
                 chunks.append(chunk)
+            if deadline.expired:  # its shut socket ended the body early
+                raise _Retry(late)
+            if length.isdigit() and size < int(length):
+                raise _Retry(f"the connection closed after {size:,} bytes of the answer "
+                             f"({int(length):,} announced)")
             return b"".join(chunks)
     except urllib.error.HTTPError as exc:
         reason = f"HTTP {exc.code} {exc.reason}"
@@ -327,12 +332,11 @@ def _get(url: str, timeout: float, max_bytes: int) -> bytes:
         if exc.code >= 500:
             raise _Retry(reason) from None
         raise _Refused(reason) from None  # a client error will not go away by asking again
-    except http.client.IncompleteRead as exc:
+    except http.client.IncompleteRead as exc:  # a chunked body cut short
         if deadline.expired:
             raise _Retry(late) from None
-        expected = len(exc.partial) + exc.expected if exc.expected is not None else None
-        raise _Retry(f"the connection closed after {len(exc.partial):,} bytes of the answer"
-                     + (f" ({expected:,} announced)" if expected else "")) from None
+        raise _Retry(f"the connection closed after {len(exc.partial):,} bytes of a part of "
+                     "the answer") from None
     except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
         if deadline.expired or isinstance(exc, TimeoutError) \
                 or isinstance(getattr(exc, "reason", None), TimeoutError):
