@@ -56,9 +56,10 @@ def _run_import(ctx: click.Context, paths: list[Path], year: int, strict: bool,
     except RuleError as exc:
         click.echo(f"{_rule_problem(root, exc)}\nnothing was imported", err=True)
         sys.exit(1)
-    if plan.errors:
-        click.echo(format_problems(plan.errors), err=True)
-        click.echo("nothing was imported", err=True)
+    if plan.errors or (strict and plan.warnings):
+        click.echo(format_problems(plan.errors + plan.warnings), err=True)
+        click.echo("nothing was imported" + ("" if plan.errors else
+                                            " (--strict: any problem fails the import)"), err=True)
         sys.exit(1)
     output.write_files(root, plan.files)
     for name in sorted(p for p in plan.files if p.startswith("sources/")):
@@ -73,8 +74,6 @@ def _run_import(ctx: click.Context, paths: list[Path], year: int, strict: bool,
     skipped = f", {len(plan.warnings)} problem(s) reported" if plan.warnings else ""
     click.echo(f"{counts['added']} added, {counts['updated']} updated, "
                f"{counts['unchanged']} unchanged{skipped}")
-    if strict and plan.warnings:
-        sys.exit(1)
 
 
 def _rule_problem(root: Path, exc) -> str:
@@ -93,7 +92,8 @@ def _rule_problem(root: Path, exc) -> str:
 @click.option("--year", type=click.IntRange(1990, 2999), default=None,
               help="Year of the listings' dates, which the listing text does not state "
                    "[default: the current year].")
-@click.option("--strict", is_flag=True, help="Exit with status 1 if any entry was skipped.")
+@click.option("--strict", is_flag=True, help="Import nothing and exit with status 1 if any "
+              "entry would be skipped or any problem is reported.")
 @click.pass_context
 def import_command(ctx: click.Context, paths: tuple[Path, ...], year: int | None,
                    strict: bool) -> None:

@@ -155,10 +155,10 @@ def _units(lines: list[_Line]) -> list[_Unit]:
             if lines[start].text != META_SEPARATOR and k < len(lines) \
                     and lines[k].text == META_SEPARATOR and not lines[k].blank_before:
                 k += 1
-            if lines[k - 1].text == META_SEPARATOR and k < len(lines) \
-                    and not lines[k].blank_before and len(lines[k].text) <= MAX_DATE_TEXT \
-                    and not _opens_meta(lines, k):
-                k += 1  # the date line
+            if k < len(lines) and not lines[k].blank_before and not _opens_meta(lines, k) and (
+                    META_DATE.fullmatch(lines[k].text) or lines[k - 1].text == META_SEPARATOR
+                    and len(lines[k].text) <= MAX_DATE_TEXT):
+                k += 1  # the date line (what follows '·' is meant as one, if it is short)
             units.append(_Unit("meta", lines[start:k]))
             continue
         while k < len(lines) and not lines[k].blank_before and not _opens_meta(lines, k) \
