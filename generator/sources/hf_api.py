@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import socket
 import threading
 import time
 import urllib.parse
@@ -251,6 +250,8 @@ class _Deadline:
             self._sockets.append(sock)
 
     def _expire(self) -> None:
+        import socket  # here: fetch needs it, `digest build` (which imports this module) not
+
         with self._lock:
             self.expired = True
             for sock in self._sockets:
