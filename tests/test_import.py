@@ -196,3 +196,11 @@ def test_a_theme_rule_that_backtracks_stops_the_import(project):
         "content/themes.yml:7: rules: '(x|x)+$' took too long on 'A Slow Paper' (more than "
         "1 s); simplify the rule\nnothing was imported\n")
     assert list((project / "content/papers").iterdir()) == []
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_an_endless_source_is_refused_after_its_size_limit(project):
+    result = run_digest("import", "/dev/zero", cwd=project)
+    assert result.returncode == 1
+    assert result.stderr == ("/dev/zero: larger than the 20,000,000 bytes a source may have; "
+                             "nothing was read\nnothing was imported\n")

@@ -55,8 +55,8 @@ def read_source(path: Path, year: int) -> tuple[Listing | None, str, str, list[P
     except OSError as exc:
         return None, "", "", [Problem(shown, 0, "", f"cannot read: {exc.strerror}")]
     if len(data) > MAX_SOURCE_BYTES:
-        return None, "", "", [Problem(shown, 0, "", f"larger than {MAX_SOURCE_BYTES:,} bytes; "
-                                      "a source may not be larger; nothing was read")]
+        return None, "", "", [Problem(shown, 0, "", f"larger than the {MAX_SOURCE_BYTES:,} "
+                                      "bytes a source may have; nothing was read")]
     text, problems = decode_listing(data, shown)
     if text is None:
         return None, "", "", problems
