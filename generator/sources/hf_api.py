@@ -147,8 +147,12 @@ def fetch_json(url: str, *, timeout: float = 30, max_bytes: int = MAX_SOURCE_BYT
     or the server's Retry-After when it is at most MAX_RETRY_AFTER). Returns the parsed JSON
     (with its size in bytes when `sized`); every failure is one FetchError line naming the URL.
     """
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urllib.parse.urlsplit(url)
+        usable = parts.scheme in ("http", "https") and parts.hostname and (parts.port or 1)
+    except ValueError:  # like an unclosed '[' or a port out of range
+        usable = False
+    if not usable:
         raise FetchError(f"could not fetch {url}: not an http:// or https:// address")
     last, wait = "", None
     for attempt in range(retries + 1):
@@ -338,7 +342,9 @@ def _get(url: str, timeout: float, max_bytes: int) -> bytes:
             raise _Retry(late) from None
         raise _Retry(f"the connection closed after {len(exc.partial):,} bytes of a part of "
                      "the answer") from None
-    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
+    except (ValueError, http.client.InvalidURL) as exc:  # asking again will not mend it
+        raise _Refused(f"not a usable address ({exc})") from None
+    except (urllib.error.URLError, http.client.HTTPException, OSError) as exc:
         if deadline.expired or isinstance(exc, TimeoutError) \
                 or isinstance(getattr(exc, "reason", None), TimeoutError):
             raise _Retry(late) from None
