@@ -48,11 +48,18 @@ def _run_import(ctx: click.Context, paths: list[Path], year: int, strict: bool,
         sys.exit(1)
     from . import importer  # only import and fetch need it (build starts faster)
 
-    plan = importer.plan_import(paths, year, root, select=select, vocabulary=vocabulary,
-                                progress=Progress())
-    if plan.errors:
-        click.echo(format_problems(plan.errors), err=True)
-        click.echo("nothing was imported", err=True)
+    from .themes import RuleError
+
+    try:
+        plan = importer.plan_import(paths, year, root, select=select, vocabulary=vocabulary,
+                                    progress=Progress())
+    except RuleError as exc:
+        click.echo(f"{_rule_problem(root, exc)}\nnothing was imported", err=True)
+        sys.exit(1)
+    if plan.errors or (strict and plan.warnings):
+        click.echo(format_problems(plan.errors + plan.warnings), err=True)
+        click.echo("nothing was imported" + ("" if plan.errors else
+                                            " (--strict: any problem fails the import)"), err=True)
         sys.exit(1)
     output.write_files(root, plan.files)
     for name in sorted(p for p in plan.files if p.startswith("sources/")):
@@ -67,8 +74,16 @@ def _run_import(ctx: click.Context, paths: list[Path], year: int, strict: bool,
     skipped = f", {len(plan.warnings)} problem(s) reported" if plan.warnings else ""
     click.echo(f"{counts['added']} added, {counts['updated']} updated, "
                f"{counts['unchanged']} unchanged{skipped}")
-    if strict and plan.warnings:
-        sys.exit(1)
+
+
+def _rule_problem(root: Path, exc) -> str:
+    """A theme rule's RuleError as `content/themes.yml:line: rules: ...` (the theme's line)."""
+    from .content import read_themes, rel
+    from .problems import Problem
+
+    _, _, lines = read_themes(root)
+    return str(Problem(rel(root / "themes.yml", root), lines.get(exc.theme_id, 0), "rules",
+                       str(exc)))
 
 
 @main.command("import")
@@ -77,7 +92,8 @@ def _run_import(ctx: click.Context, paths: list[Path], year: int, strict: bool,
 @click.option("--year", type=click.IntRange(1990, 2999), default=None,
               help="Year of the listings' dates, which the listing text does not state "
                    "[default: the current year].")
-@click.option("--strict", is_flag=True, help="Exit with status 1 if any entry was skipped.")
+@click.option("--strict", is_flag=True, help="Import nothing and exit with status 1 if any "
+              "entry would be skipped or any problem is reported.")
 @click.pass_context
 def import_command(ctx: click.Context, paths: tuple[Path, ...], year: int | None,
                    strict: bool) -> None:
@@ -94,8 +110,10 @@ def import_command(ctx: click.Context, paths: tuple[Path, ...], year: int | None
               help="The daily-papers API endpoint.")
 @click.option("--all", "take_all", is_flag=True,
               help="Import every paper of the day, not only those matching a theme's rules.")
-@click.option("--timeout", default=30.0, show_default=True, help="Seconds per request.")
-@click.option("--retries", default=3, show_default=True, help="Retries after a failure.")
+@click.option("--timeout", type=click.FloatRange(0.1, 600), default=30.0, show_default=True,
+              help="Seconds for each request as a whole (connecting, headers and body).")
+@click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True,
+              help="Retries after a failure.")
 @click.pass_context
 def fetch(ctx: click.Context, day: dt.datetime, api_url: str, take_all: bool, timeout: float,
           retries: int) -> None:
@@ -107,7 +125,9 @@ def fetch(ctx: click.Context, day: dt.datetime, api_url: str, take_all: bool, ti
     from .themes import matches_themes
 
     try:
-        text = fetch_daily_papers(day.date(), api_url, timeout=timeout, retries=retries)
+        text = fetch_daily_papers(day.date(), api_url, timeout=timeout, retries=retries,
+                                  warn=lambda message: click.echo(f"warning: {message}",
+                                                                  err=True))
     except FetchError as exc:
         click.echo(f"{exc}\nnothing was imported; content/ is unchanged", err=True)
         sys.exit(1)
@@ -195,6 +215,7 @@ def new(ctx: click.Context, title: str, arxiv_id: str | None, abstract: str | No
         added: dt.datetime | None, theme_ids: tuple[str, ...]) -> None:
     """Scaffold content/papers/<name>.md for a paper added by hand."""
     from .scaffold import ScaffoldError, scaffold_paper
+    from .themes import RuleError
 
     root = _project(ctx) / "content"
     day = added.date() if added else dt.date.today()  # an explicit flag's documented default
@@ -202,6 +223,9 @@ def new(ctx: click.Context, title: str, arxiv_id: str | None, abstract: str | No
         relpath, text = scaffold_paper(root, title, arxiv_id, abstract, day, list(theme_ids))
     except ScaffoldError as exc:
         click.echo(str(exc), err=True)
+        sys.exit(1)
+    except RuleError as exc:
+        click.echo(_rule_problem(root, exc), err=True)
         sys.exit(1)
     output.write_files(root, {relpath: text})
     click.echo(f"added      content/{relpath}")

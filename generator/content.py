@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +27,7 @@ from .model import Paper, Theme
 from .parallel import map_forked
 from .problems import Problem
 from .rules import TAG, THEME_ID, check_paper
+from .themes import check_rule
 
 
 @dataclass
@@ -124,11 +124,8 @@ def read_themes(root: Path) -> tuple[list[Theme], list[Problem], dict[str, int]]
                                     f"(first at line {first_line[theme.id]})"))
             continue
         for rule in theme.rules:
-            try:
-                re.compile(rule)
-            except re.error as exc:
-                problems.append(Problem(name, line, "rules", f"'{rule}' is not a valid regular "
-                                        f"expression: {exc}"))
+            if (reason := check_rule(rule)) is not None:
+                problems.append(Problem(name, line, "rules", f"'{rule}' {reason}"))
         first_line[theme.id] = line
         themes.append(theme)
     fallbacks = [t.id for t in themes if t.fallback]

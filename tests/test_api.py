@@ -48,6 +48,15 @@ def test_bad_items_are_reported_and_the_rest_kept():
     assert [(e.title, e.arxiv) for e in entries] == [("A Paper With A Bad Id", None)]
 
 
+@pytest.mark.parametrize("text, problem", [
+    ("[" * 100_000, "d.json:1: invalid JSON: nested more than 64 levels deep"),
+    ("[" * 70 + "]" * 70, "d.json:1: invalid JSON: nested more than 64 levels deep"),
+    ("[\n{]", "d.json:2: invalid JSON: Expecting property name enclosed in double quotes"),
+])
+def test_unusable_json_is_one_problem_not_a_traceback(text, problem):
+    assert [str(p) for p in parse_api_items(text, "d.json")[1]] == [problem]
+
+
 def test_listing_paper_gains_its_arxiv_id_and_keeps_its_name(project):
     assert run_digest("import", "--year", "2025", str(LISTINGS / "metadata_block.txt"),
                       cwd=project).returncode == 0

@@ -79,6 +79,9 @@ def test_duplicate_papers_are_reported(project):
     ("- id: rl\n  title: A\n  description: B\n  rules: ['(unclosed']\n",
      "content/themes.yml:1: rules: '(unclosed' is not a valid regular expression: missing ), "
      "unterminated subpattern at position 0"),
+    ("- id: rl\n  title: A\n  description: B\n  rules: ['(a+)+$']\n",
+     "content/themes.yml:1: rules: '(a+)+$' repeats a repetition (like '(a+)+'), which can take "
+     "exponential time on some text; write it without the nested repetition (like 'a+')"),
     ("- id: rl\n  title: A\n  colour: red\n  description: B\n",
      "content/themes.yml:3: colour: unknown field (known: id, title, description, rules, "
      "fallback)"),

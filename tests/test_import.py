@@ -160,3 +160,47 @@ def test_themes_are_proposed_by_rules_with_a_fallback():
     assert propose_themes("Efficient RL", "Reinforcement learning with rewards, efficiently "
                           "and concisely.", themes) == ["efficient", "rl"]
     assert propose_themes("A study", "Nothing in particular.", themes) == ["other"]
+
+
+def test_strict_import_of_glued_entries_writes_nothing(project):
+    path = LISTINGS / "blank_lines_missing_around_title.txt"
+    strict = run_digest("import", "--strict", "--year", "2025", str(path), cwd=project)
+    assert strict.returncode == 1
+    assert strict.stdout == ""
+    assert strict.stderr == (
+        f"{path}:13: abstract: 'First Paper On Reasoning': expected a blank line after the "
+        "abstract (line 16 looks like a title: 'Second Paper Glued To The Abstract Above'); "
+        "entry skipped\n"
+        f"{path}:16: title: 'Second Paper Glued To The Abstract Above': expected a blank line "
+        "before the title (after line 15) and between the title and its abstract (line 17); "
+        "entry skipped\n"
+        "nothing was imported (--strict: any problem fails the import)\n")
+    assert tree(project / "content") == tree(make_project(project.parent / "empty") / "content")
+    # Without --strict the whole entry is imported and the others are reported, not glued.
+    result = run_digest("import", "--year", "2025", str(path), cwd=project)
+    assert result.returncode == 0
+    assert result.stdout.endswith("1 added, 0 updated, 0 unchanged, 2 problem(s) reported\n")
+    (paper,) = read_content(project / "content").papers
+    assert paper.abstract == "Its abstract is separated by blank lines."
+
+
+def test_a_theme_rule_that_backtracks_stops_the_import(project):
+    themes = project / "content/themes.yml"
+    themes.write_text(themes.read_text().replace("  - '\\bconcise\\w*'\n",
+                                                 "  - '\\bconcise\\w*'\n  - '(x|x)+$'\n"))
+    listing = project.parent / "slow.txt"
+    listing.write_text("Dec 8\n\nA Slow Paper\n\n" + "x" * 40 + "y is where it ends.\n")
+    result = run_digest("import", "--year", "2025", str(listing), cwd=project)
+    assert result.returncode == 1
+    assert result.stderr == (
+        "content/themes.yml:7: rules: '(x|x)+$' took too long on 'A Slow Paper' (more than "
+        "1 s); simplify the rule\nnothing was imported\n")
+    assert list((project / "content/papers").iterdir()) == []
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_an_endless_source_is_refused_after_its_size_limit(project):
+    result = run_digest("import", "/dev/zero", cwd=project)
+    assert result.returncode == 1
+    assert result.stderr == ("/dev/zero: larger than the 20,000,000 bytes a source may have; "
+                             "nothing was read\nnothing was imported\n")

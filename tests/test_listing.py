@@ -87,3 +87,66 @@ def test_listing_without_a_date_is_refused():
     assert listing.entries == []
     assert [str(p) for p in listing.problems] == [
         "no_date.txt:1: date: expected the listing's date (like 'Dec 8') after the page header"]
+
+
+@pytest.mark.parametrize("name, problems, imported", [
+    ("blank_lines_missing_around_title", [
+        "blank_lines_missing_around_title.txt:13: abstract: 'First Paper On Reasoning': expected "
+        "a blank line after the abstract (line 16 looks like a title: 'Second Paper Glued To The "
+        "Abstract Above'); entry skipped",
+        "blank_lines_missing_around_title.txt:16: title: 'Second Paper Glued To The Abstract "
+        "Above': expected a blank line before the title (after line 15) and between the title "
+        "and its abstract (line 17); entry skipped",
+    ], ["Third Paper Stays Whole"]),
+    ("title_runs_into_abstract", [
+        "title_runs_into_abstract.txt:13: title: 'A Title With Its Abstract In One Paragraph': "
+        "expected a blank line between the title and its abstract (line 14); entry skipped",
+    ], ["The Next Paper Is Whole"]),
+    ("title_line_before_metadata", [
+        "title_line_before_metadata.txt:13: abstract: 'A Paper Whose Abstract Swallowed A "
+        "Title': expected a blank line after the abstract (line 16 looks like a title: 'A Paper "
+        "With No Abstract Of Its Own'); entry skipped",
+        "title_line_before_metadata.txt:16: abstract: 'A Paper With No Abstract Of Its Own' has "
+        "a title but no abstract; entry skipped",
+    ], ["The Last Paper"]),
+    ("metadata_runs_into_title", [
+        "metadata_runs_into_title.txt:20: title: 'A Title Right Under The Date Line': expected "
+        "a blank line before the title (after line 19); entry skipped",
+    ], ["A Paper With Its Metadata"]),
+])
+def test_entries_without_their_blank_lines_are_reported_never_glued(name, problems, imported):
+    listing = read(name)
+    assert [str(p) for p in listing.problems] == problems
+    assert [e.title for e in listing.entries] == imported
+    # What was imported is whole: no abstract holds another paper's title.
+    for entry in listing.entries:
+        assert entry.abstract.startswith("Its abstract") or "metadata" in entry.title
+
+
+def test_metadata_before_the_next_title_still_belongs_to_its_paper():
+    (entry,) = read("metadata_runs_into_title").entries
+    assert (entry.authors, str(entry.published)) == (2, "2025-12-03")
+
+
+def test_an_abstract_of_one_sentence_per_line_is_joined():
+    (entry,) = read("abstract_in_sentence_lines").entries
+    assert entry.abstract == ("The first sentence of the abstract. The second sentence, on a "
+                              "line of its own. A third one, also ending with a full stop.")
+    assert (entry.authors, entry.upvotes) == (6, 2)
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("A Paper\n\nIts abstract.\n\n  • 3 authors\nDec 1\n",
+     "x.txt:7: metadata: expected '·' on the line after '• 3 authors' (authors or organisation, "
+     "then the separator, then a date); imported without it"),
+    ("A Paper\n\nIts abstract.\n\n  • 3 authors\n·\n",
+     "x.txt:8: published: expected a date like 'Jul 24', 'May 27, 2024' or 'Aug 20 3' on the "
+     "line after '·'; imported without a published date"),
+    ("A Paper\n\nIts abstract.\n\n  • 3 authors\n·\nSometime\n",
+     "x.txt:9: published: expected a date like 'Jul 24', 'May 27, 2024' or 'Aug 20 3', found "
+     "'Sometime'; imported without a published date"),
+])
+def test_a_broken_metadata_block_is_reported_and_the_paper_kept(text, problem):
+    listing = parse_listing("Dec 8\n\n" + text, "x.txt", 2025)
+    assert [str(p) for p in listing.problems] == [problem]
+    assert [e.title for e in listing.entries] == ["A Paper"]

@@ -9,6 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+# Largest values a source may give; an entry beyond them is reported and skipped, never written
+# (real titles are under 200 characters, arXiv abstracts under 2,000).
+MAX_TITLE = 500  # characters; in a listing, a longer line is an abstract, not a title
+MAX_ABSTRACT = 20_000  # characters
+MAX_SOURCE_BYTES = 20_000_000  # one listing file or API answer
+
 
 @dataclass
 class SourceEntry:

@@ -3,7 +3,14 @@
 A listing is a fixed header, the listing's own date (`Dec 8`, no year), then one entry per
 paper: a title line, an abstract paragraph and, in some listings, a three-line metadata block
 (`• 21 authors` or an organisation, `·`, a date with optional year and upvote count).
-Entries keep the line of their title so every later problem can point at it.
+Blank lines separate the title, the abstract and the metadata block. Entries keep the line of
+their title so every later problem can point at it.
+
+The browser copies every title and every abstract as one line. Where a blank line is missing,
+the entries on either side cannot be told apart for certain (is the short line under an
+abstract a title, or the abstract's last line?), so they are reported with the line that
+needs a blank line and skipped, never glued together: every title of a listing is either
+imported or reported.
 """
 
 from __future__ import annotations
@@ -13,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..problems import Problem
-from . import SourceEntry
+from . import MAX_TITLE, SourceEntry
 
 HEADER_LINES = {
     "new",
@@ -30,7 +37,8 @@ META_DATE = re.compile(
 )
 AUTHORS = re.compile(r"•\s*(?P<n>\d+)\s+authors?")
 META_SEPARATOR = "·"
-MAX_TITLE = 400  # characters; a longer single line is an abstract, not a title
+MAX_WHO = 200  # characters of an organisation's name; a longer line above '·' is an abstract
+MAX_DATE_TEXT = 40  # characters of the date line below '·'; a longer line is not a date
 
 
 @dataclass
@@ -57,25 +65,6 @@ def decode_listing(data: bytes, path: str) -> tuple[str | None, list[Problem]]:
     return text, []
 
 
-def _blocks(text: str) -> list[tuple[int, list[str]]]:
-    """Paragraphs as (first line number, stripped lines), split at blank lines."""
-    blocks: list[tuple[int, list[str]]] = []
-    current: list[str] = []
-    start = 0
-    for number, raw in enumerate(text.split("\n"), start=1):
-        line = raw.strip()
-        if line:
-            if not current:
-                start = number
-            current.append(line)
-        elif current:
-            blocks.append((start, current))
-            current = []
-    if current:
-        blocks.append((start, current))
-    return blocks
-
-
 def parse_date(mon: str, day: str, year: int) -> dt.date | None:
     """A calendar date, or None when it does not exist (Feb 30, Feb 29 in 2025, 'Foo 3')."""
     month = MONTHS.get(mon)
@@ -96,64 +85,153 @@ def resolve_year(mon: str, day: str, listing_date: dt.date) -> dt.date | None:
     return None
 
 
-def _is_meta(lines: list[str]) -> bool:
-    return META_SEPARATOR in lines and len(lines) <= 4
+@dataclass
+class _Line:
+    """One non-blank line, stripped, and whether a blank line separates it from the one above."""
+
+    number: int
+    text: str
+    blank_before: bool
+    previous: int  # the number of the non-blank line above it (0: none)
 
 
-def _looks_like_title(lines: list[str]) -> bool:
+@dataclass
+class _Unit:
+    """A title, an abstract (one line, or sentences on several) or a metadata block."""
+
+    kind: str  # "text" or "meta"
+    lines: list[_Line]
+
+    @property
+    def line(self) -> int:
+        return self.lines[0].number
+
+    @property
+    def glued(self) -> bool:
+        """Whether it follows the line above with no blank line between them."""
+        return not self.lines[0].blank_before
+
+
+def _lines(text: str) -> list[_Line]:
+    lines: list[_Line] = []
+    blank = True
+    for number, raw in enumerate(text.split("\n"), start=1):
+        line = raw.strip()
+        if not line:
+            blank = True
+            continue
+        lines.append(_Line(number, line, blank, lines[-1].number if lines else 0))
+        blank = False
+    return lines
+
+
+def _looks_like_title(text: str) -> bool:
     # Titles are one line with no closing full stop; abstracts are sentences.
-    text = lines[0]
-    return len(lines) == 1 and len(text) <= MAX_TITLE and not text.endswith((".", "。"))
+    return len(text) <= MAX_TITLE and not text.endswith((".", "。"))
+
+
+def _opens_meta(lines: list[_Line], k: int) -> bool:
+    text = lines[k].text
+    if text == META_SEPARATOR or AUTHORS.fullmatch(text):
+        return True
+    # An organisation's name is known only by its place: directly above the '·'.
+    following = lines[k + 1] if k + 1 < len(lines) else None
+    return (following is not None and following.text == META_SEPARATOR
+            and not following.blank_before and len(text) <= MAX_WHO)
+
+
+def _units(lines: list[_Line]) -> list[_Unit]:
+    """Lines to titles, abstracts and metadata blocks, also where a blank line is missing.
+
+    A text line that looks like a title always starts a unit of its own, so a title glued to
+    the abstract above it is not swallowed by that abstract; other lines continue the text.
+    """
+    units: list[_Unit] = []
+    k = 0
+    while k < len(lines):
+        start = k
+        k += 1
+        if _opens_meta(lines, start):
+            if lines[start].text != META_SEPARATOR and k < len(lines) \
+                    and lines[k].text == META_SEPARATOR and not lines[k].blank_before:
+                k += 1
+            if k < len(lines) and not lines[k].blank_before and not _opens_meta(lines, k) and (
+                    META_DATE.fullmatch(lines[k].text) or lines[k - 1].text == META_SEPARATOR
+                    and len(lines[k].text) <= MAX_DATE_TEXT):
+                k += 1  # the date line (what follows '·' is meant as one, if it is short)
+            units.append(_Unit("meta", lines[start:k]))
+            continue
+        while k < len(lines) and not lines[k].blank_before and not _opens_meta(lines, k) \
+                and not _looks_like_title(lines[k].text):
+            k += 1
+        units.append(_Unit("text", lines[start:k]))
+    return units
+
+
+_SKIPPED = SourceEntry("", "", 0)  # an entry reported and left out; its metadata goes with it
 
 
 def parse_listing(text: str, path: str, year: int) -> Listing:
     """Parse listing text; the year completes the listing's own yearless date."""
-    blocks = _blocks(text)
+    lines = _lines(text)
     listing = Listing(path, None)
     position = 0
-    while position < len(blocks) and len(blocks[position][1]) == 1 \
-            and blocks[position][1][0] in HEADER_LINES:
+    while position < len(lines) and lines[position].text in HEADER_LINES:
         position += 1
-    if position < len(blocks):
-        line, lines = blocks[position]
-        match = LISTING_DATE.fullmatch(lines[0]) if len(lines) == 1 else None
+    if position < len(lines):
+        match = LISTING_DATE.fullmatch(lines[position].text)
         if match:
             listing.date = parse_date(match["mon"], match["day"], year)
             if listing.date is None:
-                listing.problems.append(Problem(path, line, "date", f"'{lines[0]} {year}' is not a "
+                listing.problems.append(Problem(path, lines[position].number, "date",
+                                                f"'{lines[position].text} {year}' is not a "
                                                 "calendar date"))
                 return listing
             position += 1
     if listing.date is None:
-        line = blocks[position][0] if position < len(blocks) else 1
+        line = lines[position].number if position < len(lines) else 1
         listing.problems.append(Problem(path, line, "date", "expected the listing's date "
                                         "(like 'Dec 8') after the page header"))
         return listing
 
-    pending: tuple[int, str] | None = None  # a title still waiting for its abstract
+    units = _units(lines[position:])
+    pending: _Unit | None = None  # a title still waiting for its abstract
     last: SourceEntry | None = None  # the entry a metadata block may still belong to
-    for line, lines in blocks[position:]:
-        if _is_meta(lines):
+    for index, unit in enumerate(units):
+        following = units[index + 1] if index + 1 < len(units) else None
+        if unit.kind == "meta":
             if pending is not None:
                 listing.problems.append(_no_abstract(path, pending))
-                pending = None
+                pending, last = None, _SKIPPED
+            elif last is _SKIPPED:
+                last = None
             elif last is not None:
-                _apply_meta(listing, last, lines, line)
+                _apply_meta(listing, last, unit)
                 last = None
             else:
-                listing.problems.append(Problem(path, line, "", "metadata block without a paper"))
+                listing.problems.append(Problem(path, unit.line, "", "metadata block without "
+                                                "a paper"))
             continue
-        if pending is None:
-            if len(lines) > 1 or len(lines[0]) > MAX_TITLE:
-                listing.problems.append(Problem(path, line, "title", "expected a one-line title, "
-                                                "found a paragraph"))
-                continue
-            pending, last = (line, lines[0]), None
-        elif _looks_like_title(lines):
+        first = unit.lines[0].text
+        if pending is not None and _looks_like_title(first):
             listing.problems.append(_no_abstract(path, pending))
-            pending = (line, lines[0])
+            pending = None
+        if pending is None:
+            if len(first) > MAX_TITLE:
+                listing.problems.append(Problem(path, unit.line, "title", "expected a one-line "
+                                                "title, found a paragraph"))
+                last = _SKIPPED
+            elif len(unit.lines) > 1:
+                listing.problems.append(_unseparated(path, unit, unit, following))
+                last = _SKIPPED
+            else:
+                pending, last = unit, None
+        elif pending.glued or unit.glued or (following is not None and following.glued):
+            listing.problems.append(_unseparated(path, pending, unit, following))
+            pending, last = None, _SKIPPED
         else:
-            last = SourceEntry(pending[1], " ".join(lines), pending[0])
+            last = SourceEntry(pending.lines[0].text, " ".join(x.text for x in unit.lines),
+                               pending.line)
             listing.entries.append(last)
             pending = None
     if pending is not None:
@@ -161,23 +239,60 @@ def parse_listing(text: str, path: str, year: int) -> Listing:
     return listing
 
 
-def _no_abstract(path: str, pending: tuple[int, str]) -> Problem:
-    return Problem(path, pending[0], "abstract",
-                   f"'{pending[1][:60]}' has a title but no abstract; entry skipped")
+def _unseparated(path: str, title: _Unit, abstract: _Unit, following: _Unit | None) -> Problem:
+    """An entry not separated from its neighbours by blank lines: skipped, never glued."""
+    reasons, side = [], "abstract"
+    if title.glued:
+        reasons.append(f"before the title (after line {title.lines[0].previous})")
+        side = "title"
+    if abstract is title:  # the title and its abstract in one paragraph
+        reasons.append(f"between the title and its abstract (line {title.lines[1].number})")
+        side = "title"
+    elif abstract.glued:
+        reasons.append(f"between the title and its abstract (line {abstract.line})")
+        side = "title"
+    if following is not None and following.glued:
+        if following.kind == "meta":
+            reasons.append(f"between the abstract and its metadata block (line {following.line})")
+        else:
+            reasons.append(f"after the abstract (line {following.line} looks like a title: "
+                           f"'{following.lines[0].text[:60]}')")
+    return Problem(path, title.line, side, f"'{title.lines[0].text[:60]}': expected a blank "
+                   f"line {' and '.join(reasons)}; entry skipped")
 
 
-def _apply_meta(listing: Listing, entry: SourceEntry, lines: list[str], line: int) -> None:
-    who, date_text = lines[0], lines[-1]
+def _no_abstract(path: str, pending: _Unit) -> Problem:
+    return Problem(path, pending.line, "abstract",
+                   f"'{pending.lines[0].text[:60]}' has a title but no abstract; entry skipped")
+
+
+def _apply_meta(listing: Listing, entry: SourceEntry, unit: _Unit) -> None:
+    texts = [line.text for line in unit.lines]
+    if META_SEPARATOR not in texts:
+        listing.problems.append(Problem(listing.path, unit.line, "metadata", f"expected "
+                                        f"'{META_SEPARATOR}' on the line after '{texts[0][:60]}' "
+                                        "(authors or organisation, then the separator, then a "
+                                        "date); imported without it"))
+        return
+    who = texts[0]
     authors = AUTHORS.fullmatch(who)
     if authors:
         entry.authors = int(authors["n"])
     elif who != META_SEPARATOR:
         entry.organization = _organization(who)
+    if texts[-1] == META_SEPARATOR:
+        listing.problems.append(Problem(listing.path, unit.lines[-1].number, "published",
+                                        f"expected a date like 'Jul 24', 'May 27, 2024' or "
+                                        f"'Aug 20 3' on the line after '{META_SEPARATOR}'; "
+                                        "imported without a published date"))
+        return
+    date_text, line = texts[-1], unit.lines[-1].number
     match = META_DATE.fullmatch(date_text)
     if not match:
-        listing.problems.append(Problem(listing.path, line + len(lines) - 1, "published",
+        listing.problems.append(Problem(listing.path, line, "published",
                                         f"expected a date like 'Jul 24', 'May 27, 2024' or "
-                                        f"'Aug 20 3', found '{date_text}'"))
+                                        f"'Aug 20 3', found '{date_text}'; imported without a "
+                                        "published date"))
         return
     if match["upvotes"] is not None:
         entry.upvotes = int(match["upvotes"])
@@ -186,7 +301,7 @@ def _apply_meta(listing: Listing, entry: SourceEntry, lines: list[str], line: in
     else:
         entry.published = resolve_year(match["mon"], match["day"], listing.date)
     if entry.published is None:
-        listing.problems.append(Problem(listing.path, line + len(lines) - 1, "published",
+        listing.problems.append(Problem(listing.path, line, "published",
                                         f"'{date_text}' is not a calendar date; "
                                         "imported without a published date"))
 

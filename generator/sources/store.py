@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 from ..problems import Problem
-from . import SourceEntry
+from . import MAX_ABSTRACT, MAX_SOURCE_BYTES, MAX_TITLE, SourceEntry
 from .hf_api import looks_like_api_json, parse_api_items, source_date
 from .hf_listing import Listing, decode_listing, parse_listing
 
@@ -27,17 +27,36 @@ def parse_source(text: str, shown: str, year: int) -> tuple[Listing, str]:
         if source.date is None and not problems:
             source.problems.append(Problem(shown, 1, "submittedOnDailyAt", "no item says when "
                                            "it was featured, so the file cannot be dated"))
-        return source, "json"
-    return parse_listing(text, shown, year), "txt"
+        kind = "json"
+    else:
+        source, kind = parse_listing(text, shown, year), "txt"
+    source.entries = [e for e in source.entries if not _oversized(e, source)]
+    return source, kind
+
+
+def _oversized(entry: SourceEntry, source: Listing) -> bool:
+    """Whether a field is beyond its limit (then reported): such an entry is not imported."""
+    for name, value, limit in (("title", entry.title, MAX_TITLE),
+                               ("abstract", entry.abstract, MAX_ABSTRACT)):
+        if len(value) > limit:
+            source.problems.append(Problem(source.path, entry.line, name, f"'{entry.title[:60]}': "
+                                           f"the {name} has {len(value):,} characters, more "
+                                           f"than the {limit:,} a paper may have; entry skipped"))
+            return True
+    return False
 
 
 def read_source(path: Path, year: int) -> tuple[Listing | None, str, str, list[Problem]]:
     """Read one source file: (parsed source or None, text, kind, fatal problems)."""
     shown = str(path)
     try:
-        data = path.read_bytes()
+        with path.open("rb") as file:
+            data = file.read(MAX_SOURCE_BYTES + 1)  # bounded, even for /dev/zero
     except OSError as exc:
         return None, "", "", [Problem(shown, 0, "", f"cannot read: {exc.strerror}")]
+    if len(data) > MAX_SOURCE_BYTES:
+        return None, "", "", [Problem(shown, 0, "", f"larger than the {MAX_SOURCE_BYTES:,} "
+                                      "bytes a source may have; nothing was read")]
     text, problems = decode_listing(data, shown)
     if text is None:
         return None, "", "", problems
