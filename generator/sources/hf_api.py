@@ -5,6 +5,11 @@ from the wrong level and turns 0 upvotes into None. Fields used, all under `pape
 id (arXiv id, no version), title, summary, authors[].name, publishedAt (arXiv date),
 submittedOnDailyAt (the day it was featured), upvotes, githubRepo, projectPage, ai_keywords,
 organization. The top-level `publishedAt` is neither date and is ignored.
+
+Every field is untrusted: texts must be strings (anything else is ignored), links must pass
+text.check_url (an invalid one is dropped and reported), and lengths follow rules.MAX_LENGTHS
+(a longer title skips the item; a longer author name or organisation is dropped and reported),
+so an import never writes a paper that `digest check` refuses.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ import time
 import urllib.parse
 
 from ..problems import Problem
+from ..rules import MAX_LENGTHS
+from ..text import check_url, printable
 from . import SourceEntry
 
 DEFAULT_API_URL = "https://huggingface.co/api/daily_papers"
@@ -42,8 +49,33 @@ def _date(value) -> dt.date | None:
         return None
 
 
-def _url(value) -> str | None:
-    return value if isinstance(value, str) and re.match(r"https?://\S+$", value) else None
+def _text(value) -> str:
+    return " ".join(value.split()) if isinstance(value, str) else ""
+
+
+def _links(paper: dict, path: str, number: int, problems: list[Problem]) -> list[str]:
+    links = []
+    for key in ("githubRepo", "projectPage"):
+        value = paper.get(key)
+        if value is None or value == "":
+            continue
+        reason = check_url(value) if isinstance(value, str) else "not text"
+        if reason is None:
+            links.append(value)
+        else:
+            shown = printable(value) if isinstance(value, str) else type(value).__name__
+            problems.append(Problem(path, number, key, f"item {number}: '{shown}' is not a valid "
+                                    f"link ({reason}); dropped"))
+    return links
+
+
+def _within(value: str | None, key: str, limit: int, path: str, number: int,
+            problems: list[Problem]) -> str | None:
+    if value is not None and len(value) > limit:
+        problems.append(Problem(path, number, key, f"item {number}: longer than {limit} "
+                                f"characters: '{printable(value, 40)}'; dropped"))
+        return None
+    return value
 
 
 def parse_api_items(text: str, path: str) -> tuple[list[SourceEntry], list[Problem]]:
@@ -63,38 +95,50 @@ def parse_api_items(text: str, path: str) -> tuple[list[SourceEntry], list[Probl
             problems.append(Problem(path, number, "paper", f"item {number} has no 'paper' object; "
                                     "skipped"))
             continue
-        title = " ".join(str(paper.get("title") or "").split())
-        abstract = " ".join(str(paper.get("summary") or "").split())
+        title, abstract = _text(paper.get("title")), _text(paper.get("summary"))
         if not title or not abstract:
             problems.append(Problem(path, number, "title" if not title else "summary",
                                     f"item {number} has no {'title' if not title else 'summary'}"
                                     "; skipped"))
             continue
+        if len(title) > MAX_LENGTHS["title"]:
+            problems.append(Problem(path, number, "title", f"item {number}: the title is longer "
+                                    f"than {MAX_LENGTHS['title']} characters; skipped"))
+            continue
         arxiv = paper.get("id") if isinstance(paper.get("id"), str) else None
         if arxiv is not None and not ARXIV_ID.fullmatch(arxiv):
-            problems.append(Problem(path, number, "id", f"item {number}: '{arxiv}' is not an "
-                                    "arXiv id; imported without it"))
+            problems.append(Problem(path, number, "id", f"item {number}: '{printable(arxiv)}' is "
+                                    "not an arXiv id; imported without it"))
             arxiv = None
-        authors = [a["name"].strip() for a in paper.get("authors") or []
-                   if isinstance(a, dict) and isinstance(a.get("name"), str) and a["name"].strip()]
+        listed_authors = paper.get("authors")
+        authors = [name for a in (listed_authors if isinstance(listed_authors, list) else [])
+                   if isinstance(a, dict)
+                   and (name := _within(_text(a.get("name")), "authors", MAX_LENGTHS["authors"],
+                                        path, number, problems))]
         organization = paper.get("organization")
+        if isinstance(organization, dict):
+            organization = _within(_text(organization.get("fullname"))
+                                   or _text(organization.get("name")) or None, "organization",
+                                   MAX_LENGTHS["organization"], path, number, problems)
+        else:
+            organization = None
         upvotes = paper.get("upvotes")
+        keywords = paper.get("ai_keywords")
         entries.append(SourceEntry(
             title=title,
             abstract=abstract,
             line=number,
             arxiv=arxiv,
             authors=authors or None,
-            organization=(organization.get("fullname") or organization.get("name")
-                          if isinstance(organization, dict) else None),
+            organization=organization,
             published=_date(paper.get("publishedAt")),
             # 0 upvotes is a count, not a missing value.
             upvotes=upvotes if isinstance(upvotes, int) and not isinstance(upvotes, bool)
             and upvotes >= 0 else None,
             listed=_date(paper.get("submittedOnDailyAt")),
-            links=[u for u in (_url(paper.get("githubRepo")), _url(paper.get("projectPage")))
-                   if u],
-            keywords=[k for k in paper.get("ai_keywords") or [] if isinstance(k, str)],
+            links=_links(paper, path, number, problems),
+            keywords=[k for k in keywords if isinstance(k, str)] if isinstance(keywords, list)
+            else [],
         ))
     return entries, problems
 

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 from ..problems import Problem
-from . import SourceEntry
+from . import SourceEntry, clean_entries
 from .hf_api import looks_like_api_json, parse_api_items, source_date
 from .hf_listing import Listing, decode_listing, parse_listing
 
@@ -20,15 +20,21 @@ REF = re.compile(r"(?P<file>[^:/\\]+):(?P<line>[1-9][0-9]*)")
 
 
 def parse_source(text: str, shown: str, year: int) -> tuple[Listing, str]:
-    """Parse source text as API JSON or listing text; returns it and its kind (json|txt)."""
+    """Parse source text as API JSON or listing text; returns it and its kind (json|txt).
+
+    Either way, its entries lose any control characters (clean_entries, each reported)."""
     if looks_like_api_json(text):
         entries, problems = parse_api_items(text, shown)
         source = Listing(shown, source_date(entries), entries, problems)
         if source.date is None and not problems:
             source.problems.append(Problem(shown, 1, "submittedOnDailyAt", "no item says when "
                                            "it was featured, so the file cannot be dated"))
-        return source, "json"
-    return parse_listing(text, shown, year), "txt"
+        kind = "json"
+    else:
+        source, kind = parse_listing(text, shown, year), "txt"
+    source.entries, removed = clean_entries(source.entries, shown)
+    source.problems = sorted(source.problems + removed, key=lambda p: p.line)
+    return source, kind
 
 
 def read_source(path: Path, year: int) -> tuple[Listing | None, str, str, list[Problem]]:
