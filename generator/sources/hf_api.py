@@ -64,8 +64,8 @@ def _links(paper: dict, path: str, number: int, problems: list[Problem]) -> list
             links.append(value)
         else:
             shown = printable(value) if isinstance(value, str) else type(value).__name__
-            problems.append(Problem(path, number, key, f"item {number}: '{shown}' is not a valid "
-                                    f"link ({reason}); dropped"))
+            problems.append(Problem(path, number, key, f"item {number}: link '{shown}' dropped: "
+                                    f"{reason}"))
     return links
 
 
@@ -160,7 +160,10 @@ def fetch_daily_papers(day: dt.date, api_url: str = DEFAULT_API_URL, timeout: fl
         items += batch
         if len(batch) < PAGE_SIZE:
             break
-    return json.dumps(items, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    text = json.dumps(items, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    # A lone surrogate (`"\ud800"` in the response) cannot be written as UTF-8: it stays a
+    # \u escape, the same JSON; the import then reports and removes it (clean_entries).
+    return re.sub("[\ud800-\udfff]", lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def _get_json(url: str, timeout: float, retries: int, backoff: float):
