@@ -366,6 +366,25 @@ def test_hostile_api_item_is_imported_as_data(project):
     assert check.returncode == 0, check.stderr
 
 
+def test_overlong_api_fields_are_reported_as_check_would():
+    from generator.sources.store import parse_source
+
+    items = [{"paper": {"title": "T" * 501, "summary": "S.", "submittedOnDailyAt": "2026-03-06"}},
+             {"paper": {"title": "Fine", "summary": "S.", "submittedOnDailyAt": "2026-03-06",
+                        "authors": [{"name": "A" * 301}, {"name": "Ada"}, {"name": 7}, "x"],
+                        "organization": {"fullname": "O" * 301}, "githubRepo": 7}}]
+    source, kind = parse_source(json.dumps(items), "day.json", 2026)
+    assert kind == "json" and [str(p) for p in source.problems] == [
+        "day.json:1: title: longer than 500 characters (501); entry skipped",
+        "day.json:2: githubRepo: item 2: link 'int' dropped: not text",
+        f"day.json:2: organization: longer than 300 characters (301): '{'O' * 37}...'; dropped",
+        f"day.json:2: authors: longer than 300 characters (301): '{'A' * 37}...'; dropped",
+    ]
+    (entry,) = source.entries
+    assert (entry.title, entry.authors, entry.organization, entry.links) == (
+        "Fine", ["Ada"], None, [])
+
+
 # The whole site, built from hostile content and opened in Chromium -----------------------------
 
 class _Api(http.server.BaseHTTPRequestHandler):

@@ -2,7 +2,8 @@
 
 Both yield SourceEntry records that keep where they came from (`line`: the line of a listing
 entry, or the 1-based item number of an API file), so later problems can point at them.
-`clean_entries` then removes the characters no text may hold (text.FORBIDDEN), for both.
+`clean_entries` then removes the characters no text may hold (text.FORBIDDEN) and applies the
+length rules of `digest check` (rules.MAX_LENGTHS), for both.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from ..problems import Problem
-from ..text import remove_forbidden
+from ..text import printable, remove_forbidden
 
 
 @dataclass
@@ -33,13 +34,16 @@ class SourceEntry:
 
 def clean_entries(entries: list[SourceEntry], path: str) -> tuple[list[SourceEntry], list[Problem]]:
     """Entries without control characters, lone surrogates or non-characters, each removal
-    reported (`path:line: field: control character U+001B removed`).
+    reported (`path:line: field: control character U+001B removed`), and within the lengths
+    `digest check` allows (a longer title skips the entry; a longer author name or
+    organisation is dropped), so an import writes nothing that check refuses.
 
-    Removed rather than the entry skipped: such a character is an invisible accident of
-    copying (a PDF's form feed, a terminal's escape), and skipping would lose a real paper for
-    it. The report names it, and `--strict` refuses the import. An entry left without a title
-    or an abstract is skipped.
+    Characters are removed rather than the entry skipped: such a character is an invisible
+    accident of copying (a PDF's form feed, a terminal's escape), and skipping would lose a real
+    paper for it. The report names it, and `--strict` refuses the import.
     """
+    from ..rules import MAX_LENGTHS  # rules imports the model, which is not needed before
+
     kept, problems = [], []
     for entry in entries:
         for name in ("title", "abstract", "organization", "authors", "keywords", "links"):
@@ -55,10 +59,25 @@ def clean_entries(entries: list[SourceEntry], path: str) -> tuple[list[SourceEnt
             problems.append(Problem(path, entry.line, name, f"{first} removed"))
             setattr(entry, name, cleaned[0] if isinstance(value, str) else
                     [text for text in cleaned if text != ""])
-        if not entry.title.strip() or not entry.abstract.strip():
-            problems.append(Problem(path, entry.line, "title" if not entry.title.strip()
-                                    else "abstract", "nothing left once control characters are "
-                                    "removed; entry skipped"))
-            continue
-        kept.append(entry)
+        for name in ("organization", "authors"):
+            value, limit = getattr(entry, name), MAX_LENGTHS[name]
+            long = [t for t in ([value] if isinstance(value, str) else value
+                                if isinstance(value, list) else []) if isinstance(t, str)
+                    and len(t) > limit]
+            if long:
+                problems.append(Problem(path, entry.line, name, f"longer than {limit} characters "
+                                        f"({len(long[0])}): '{printable(long[0], 40)}'; dropped"))
+                setattr(entry, name, None if isinstance(value, str) else
+                        [t for t in value if t not in long] or None)
+        title, abstract = entry.title.strip(), entry.abstract.strip()
+        if not title or not abstract:
+            problems.append(Problem(path, entry.line, "title" if not title else "abstract",
+                                    "nothing left once control characters are removed; "
+                                    "entry skipped"))
+        elif len(entry.title) > MAX_LENGTHS["title"]:
+            problems.append(Problem(path, entry.line, "title", f"longer than "
+                                    f"{MAX_LENGTHS['title']} characters ({len(entry.title)}); "
+                                    "entry skipped"))
+        else:
+            kept.append(entry)
     return kept, problems

@@ -6,10 +6,9 @@ id (arXiv id, no version), title, summary, authors[].name, publishedAt (arXiv da
 submittedOnDailyAt (the day it was featured), upvotes, githubRepo, projectPage, ai_keywords,
 organization. The top-level `publishedAt` is neither date and is ignored.
 
-Every field is untrusted: texts must be strings (anything else is ignored), links must pass
-text.check_url (an invalid one is dropped and reported), and lengths follow rules.MAX_LENGTHS
-(a longer title skips the item; a longer author name or organisation is dropped and reported),
-so an import never writes a paper that `digest check` refuses.
+Every field is untrusted: texts must be strings (anything else is ignored) and links must pass
+text.check_url (an invalid one is dropped and reported); sources.clean_entries then applies the
+character and length rules, so an import never writes a paper that `digest check` refuses.
 """
 
 from __future__ import annotations
@@ -21,7 +20,6 @@ import time
 import urllib.parse
 
 from ..problems import Problem
-from ..rules import MAX_LENGTHS
 from ..text import check_url, printable
 from . import SourceEntry
 
@@ -69,15 +67,6 @@ def _links(paper: dict, path: str, number: int, problems: list[Problem]) -> list
     return links
 
 
-def _within(value: str | None, key: str, limit: int, path: str, number: int,
-            problems: list[Problem]) -> str | None:
-    if value is not None and len(value) > limit:
-        problems.append(Problem(path, number, key, f"item {number}: longer than {limit} "
-                                f"characters: '{printable(value, 40)}'; dropped"))
-        return None
-    return value
-
-
 def parse_api_items(text: str, path: str) -> tuple[list[SourceEntry], list[Problem]]:
     """API JSON (a list of items, or {"papers"/"items": [...]}) to entries; item n is `line` n."""
     try:
@@ -101,10 +90,6 @@ def parse_api_items(text: str, path: str) -> tuple[list[SourceEntry], list[Probl
                                     f"item {number} has no {'title' if not title else 'summary'}"
                                     "; skipped"))
             continue
-        if len(title) > MAX_LENGTHS["title"]:
-            problems.append(Problem(path, number, "title", f"item {number}: the title is longer "
-                                    f"than {MAX_LENGTHS['title']} characters; skipped"))
-            continue
         arxiv = paper.get("id") if isinstance(paper.get("id"), str) else None
         if arxiv is not None and not ARXIV_ID.fullmatch(arxiv):
             problems.append(Problem(path, number, "id", f"item {number}: '{printable(arxiv)}' is "
@@ -112,16 +97,10 @@ def parse_api_items(text: str, path: str) -> tuple[list[SourceEntry], list[Probl
             arxiv = None
         listed_authors = paper.get("authors")
         authors = [name for a in (listed_authors if isinstance(listed_authors, list) else [])
-                   if isinstance(a, dict)
-                   and (name := _within(_text(a.get("name")), "authors", MAX_LENGTHS["authors"],
-                                        path, number, problems))]
+                   if isinstance(a, dict) and (name := _text(a.get("name")))]
         organization = paper.get("organization")
-        if isinstance(organization, dict):
-            organization = _within(_text(organization.get("fullname"))
-                                   or _text(organization.get("name")) or None, "organization",
-                                   MAX_LENGTHS["organization"], path, number, problems)
-        else:
-            organization = None
+        organization = (_text(organization.get("fullname")) or _text(organization.get("name"))
+                        or None) if isinstance(organization, dict) else None
         upvotes = paper.get("upvotes")
         keywords = paper.get("ai_keywords")
         entries.append(SourceEntry(
