@@ -158,6 +158,25 @@ def test_every_field_of_a_paper_page_is_text(field, payload):
     assert "<script" not in body and "<img" not in body and "<svg" not in body
 
 
+def test_front_matter_of_generated_pages_cannot_gain_keys():
+    import yaml
+
+    from generator.pages import render_theme_pages, PageKeys
+
+    title = 'a"\n---\ntemplate: evil.html\nsearch: {exclude: false}\n# \u2028 {{ 7*7 }}'
+    paper = hostile_paper(title=title, abstract="x\n---\nhide: [toc]\n", tags=["math"])
+    theme = Theme("rl", title, title)
+    pages = [render_paper_page(paper, {"rl": theme}, SETTINGS)] + [
+        deferred.render() for deferred in render_theme_pages(
+            theme, [paper], {"rl": title}, SETTINGS, PageKeys()).values()]
+    for page in pages:
+        head = page.split("\n---\n", 1)[0].removeprefix("---\n")
+        meta = yaml.safe_load(head)
+        assert set(meta) <= {"title", "description", "search", "tags", "feeds", "feeds_title"}
+        assert meta["search"] == {"exclude": True}
+        assert "template" not in meta and "hide" not in meta
+
+
 @pytest.mark.parametrize("note, html", [
     ("See [the code](https://github.com/a/b) now",
      'See <a href="https://github.com/a/b" rel="nofollow noopener">the code</a> now'),
