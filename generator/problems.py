@@ -27,8 +27,8 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
-        text = f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
-        return _printable(text)
+        return _printable(f"{where}: {self.field}: {self.message}" if self.field
+                          else f"{where}: {self.message}")
 
     def annotation(self) -> str:
         """The GitHub Actions workflow command that marks this problem on the pull request."""

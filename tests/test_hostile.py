@@ -10,6 +10,7 @@ scanned for event handlers and `javascript:` URLs.
 
 from __future__ import annotations
 
+import datetime as dt
 import html.parser
 import http.server
 import json
@@ -28,9 +29,8 @@ import pytest
 from browser import chromium, search, serve_folder
 from conftest import FIXTURES, LISTINGS, REPO, make_project, run_digest
 from generator.exports import render_bibtex
-from generator.model import Paper, SiteSettings
+from generator.model import Paper, SiteSettings, Theme
 from generator.pages import render_paper_page
-from generator.model import Theme
 from generator.text import check_url, render_abstract_html, render_note_html
 
 API_ITEM = FIXTURES / "api" / "hostile_item.json"
@@ -122,7 +122,7 @@ def test_urls_are_validated_as_urls(url, reason):
 
 
 def hostile_paper(**fields) -> Paper:
-    values = dict(title="T", added=__import__("datetime").date(2025, 9, 3), themes=["rl"],
+    values = dict(title="T", added=dt.date(2025, 9, 3), themes=["rl"],
                   abstract="An abstract.", name="hostile")
     values.update(fields)
     return Paper(**values)
@@ -161,7 +161,7 @@ def test_every_field_of_a_paper_page_is_text(field, payload):
 def test_front_matter_of_generated_pages_cannot_gain_keys():
     import yaml
 
-    from generator.pages import render_theme_pages, PageKeys
+    from generator.pages import PageKeys, render_theme_pages
 
     title = 'a"\n---\ntemplate: evil.html\nsearch: {exclude: false}\n# \u2028 {{ 7*7 }}'
     paper = hostile_paper(title=title, abstract="x\n---\nhide: [toc]\n", tags=["math"])
@@ -298,7 +298,8 @@ def test_check_refuses_hostile_links(project, link, message):
     write_paper(project, "paper", links=json.dumps([link]))
     result = run_digest("check", cwd=project)
     assert result.returncode == 1
-    assert result.stderr == f"content/papers/paper.md:7: links: {message}\n1 problem(s) in content/\n"
+    assert result.stderr == (f"content/papers/paper.md:7: links: {message}\n"
+                             "1 problem(s) in content/\n")
 
 
 @pytest.mark.parametrize("fields, message", [
