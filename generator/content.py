@@ -26,7 +26,7 @@ from .frontmatter import (
 from .model import Paper, Theme
 from .parallel import map_forked
 from .problems import Problem
-from .rules import TAG, THEME_ID, check_paper
+from .rules import TAG, THEME_ID, check_paper, check_theme
 from .themes import check_rule
 
 
@@ -112,10 +112,12 @@ def read_themes(root: Path) -> tuple[list[Theme], list[Problem], dict[str, int]]
     themes, problems, first_line = [], [], {}
     for item, item_node in zip(data, node.value):
         line = item_node.start_mark.line + 1
-        theme, found = parse_record(Theme, item, key_lines(item_node, 1), name, line)
+        item_lines = key_lines(item_node, 1)
+        theme, found = parse_record(Theme, item, item_lines, name, line)
         problems += found
         if theme is None:
             continue
+        problems += check_theme(theme, item_lines, name, line)
         if not THEME_ID.fullmatch(theme.id):
             problems.append(Problem(name, line, "id", f"'{theme.id}' must be lowercase letters, "
                                     "digits and '-' (at most 40)"))
@@ -159,6 +161,7 @@ def read_paper(path: Path, root: Path) -> tuple[Paper | None, list[Problem], dic
         if problems or paper is None:  # only now are line numbers worth parsing for
             data, node = load_yaml(head, name, first)
             lines = key_lines(node, first)
+            lines["abstract"] = _body_line(head, body, first)
             paper, problems = parse_record(Paper, data, lines, name, 1)
         else:
             lines = _lazy_lines(path, root)
@@ -168,6 +171,11 @@ def read_paper(path: Path, root: Path) -> tuple[Paper | None, list[Problem], dic
         paper.abstract = body.strip()
         paper.name = path.stem
     return paper, problems, lines
+
+
+def _body_line(head: str, body: str, first: int) -> int:
+    """The line of the file where the abstract (the body, stripped) starts."""
+    return first + head.count("\n") + 1 + body[: len(body) - len(body.lstrip())].count("\n")
 
 
 class _lazy_lines(dict):
@@ -183,8 +191,9 @@ class _lazy_lines(dict):
             self._source = None
             name = rel(path, root)
             try:
-                head, _, first = split_front_matter(_read_text(path, name), name)
+                head, body, first = split_front_matter(_read_text(path, name), name)
                 self.update(key_lines(load_yaml(head, name, first)[1], first))
+                self["abstract"] = _body_line(head, body, first)
             except FrontMatterError:
                 pass
 

@@ -14,7 +14,10 @@ import typing
 from . import model
 from .model import Paper, SiteSettings, Theme, sort_newest
 
-BIBTEX_SPECIALS = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%",
+# Braces become commands, not \{ and \}: BibTeX counts every brace, escaped or not, so one
+# lone `}` in a title would end the field and let the rest be read as fields of its own.
+BIBTEX_SPECIALS = {"\\": r"\textbackslash{}", "{": r"\textbraceleft{}",
+                   "}": r"\textbraceright{}", "&": r"\&", "%": r"\%",
                    "$": r"\$", "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}",
                    "^": r"\textasciicircum{}"}
 
@@ -77,6 +80,12 @@ def bibtex_escape(text: str) -> str:
     return re.sub(r"[\\{}&%$#_~^]", lambda m: BIBTEX_SPECIALS[m.group()], " ".join(text.split()))
 
 
+def _bibtex_name(name: str) -> str:
+    # BibTeX splits the author field at every " and ": a name holding one is kept whole.
+    escaped = bibtex_escape(name)
+    return "{" + escaped + "}" if re.search(r"\sand\s", escaped, re.IGNORECASE) else escaped
+
+
 def bibtex_key(paper: Paper) -> str:
     """A citation key that never changes: the permanent file name."""
     return paper.name
@@ -87,7 +96,7 @@ def render_bibtex(paper: Paper, settings: SiteSettings) -> str:
     date = paper.published or paper.listed or paper.added
     fields = [("title", "{" + bibtex_escape(paper.title) + "}")]
     if isinstance(paper.authors, list) and paper.authors:
-        fields.append(("author", " and ".join(bibtex_escape(a) for a in paper.authors)))
+        fields.append(("author", " and ".join(_bibtex_name(a) for a in paper.authors)))
     fields += [("year", str(date.year)), ("month", date.strftime("%b").lower())]
     code = next((u for u in paper.links if "github.com" in u or "gitlab.com" in u), None)
     if paper.arxiv:

@@ -13,6 +13,7 @@ has the same id in every feed, so a reader subscribed to two feeds sees it once.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 from dataclasses import dataclass
 
@@ -88,7 +89,10 @@ def _generator(channel: Channel, papers: list[Paper], themes: dict[str, Theme],
     feed.id(f"tag:{settings.id_authority}:" + (f"themes/{channel.key}" if channel.key
                                                  else "digest"))
     feed.title(channel.title)
-    feed.subtitle(channel.description)
+    # RSS readers take a <description> as HTML (items' descriptions are HTML here): a theme
+    # description is text, so it is escaped as HTML first. Atom's subtitle is typed text.
+    feed.subtitle(html.escape(channel.description, quote=False) if self_name == "feed.xml"
+                  else channel.description)
     feed.language("en")
     feed.generator("LLM Reasoning Digest generator (feedgen)")
     feed.link(href=channel.url(settings, self_name), rel="self")

@@ -1,9 +1,11 @@
 """Rendering the generated Markdown pages of docs/: pure functions from records to text.
 
 Pages are Jinja templates with autoescaping on; untrusted text enters them only through the
-`md` filter (escaped Markdown), the `yaml` filter (front matter) or as HTML already made safe
-by `text.py`. MkDocs/Material print front-matter `title` and `description` unescaped, so those
-are HTML-escaped before they are written.
+`md` filter (escaped Markdown, where Markdown reads it), the `text` filter (escaped HTML on one
+line, inside HTML blocks, which Markdown leaves alone), the `yaml` filter (front matter) or as
+HTML already made safe by `text.py`. Links are written only inside HTML blocks, after
+`digest check` has validated them as URLs. MkDocs/Material print front-matter `title` and
+`description` unescaped, so those are HTML-escaped before they are written.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from .exports import render_bibtex
 from .feeds import FORMATS
 from .model import Paper, Theme, sort_newest
 from .output import Deferred
-from .text import md_escape, render_abstract_html, render_plain
+from .text import md_escape, render_abstract_html, render_note_html, render_plain
 
 LATEST = 20  # papers on the home page
 PAGE_SIZE = 100  # papers per theme page; longer themes continue on themes/<id>/page/<n>/
@@ -51,6 +53,8 @@ _env = jinja2.Environment(
 )
 _env.filters["md"] = lambda value: Markup(md_escape(str(value)))
 _env.filters["yaml"] = _yaml_string
+# One line: a line break could end the HTML block the text sits in.
+_env.filters["text"] = lambda value: " ".join(str(value).split())
 _env.filters["longdate"] = _long_date
 
 
@@ -109,7 +113,7 @@ def render_paper_page(paper: Paper, themes: dict[str, Theme], settings,
         themes=[themes[t] for t in paper.themes],
         links=arxiv_links + [classify_link(url) for url in paper.links],
         abstract=Markup(render_abstract_html(paper.abstract)),
-        note=Markup(render_abstract_html(paper.note)) if paper.note else "",
+        note=Markup(render_note_html(paper.note)) if paper.note else "",
     )
 
 

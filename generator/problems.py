@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
+
+# Messages quote untrusted values: characters a terminal or a CI log would obey (escape
+# sequences, carriage returns, bidirectional overrides) or cannot print (lone surrogates) are
+# written as escapes instead.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def _printable(text: str) -> str:
+    return _UNPRINTABLE.sub(lambda m: ascii(m.group())[1:-1], text)
 
 
 @dataclass(frozen=True, order=True)
@@ -17,11 +27,12 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
-        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        return _printable(f"{where}: {self.field}: {self.message}" if self.field
+                          else f"{where}: {self.message}")
 
     def annotation(self) -> str:
         """The GitHub Actions workflow command that marks this problem on the pull request."""
-        text = (f"{self.field}: {self.message}" if self.field else self.message)
+        text = _printable(f"{self.field}: {self.message}" if self.field else self.message)
         text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
         line = f",line={self.line}" if self.line else ""
         return f"::error file={self.path}{line}::{text}"

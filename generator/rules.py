@@ -1,21 +1,68 @@
-"""The rules a paper must follow beyond the types its fields declare (model.py).
+"""The rules a paper and a theme must follow beyond the types their fields declare (model.py).
 
-File name, known and unique themes, tags Material can print, arXiv ids, http(s) links, sources
-that exist. content.py applies them while reading content/ and reports every problem found.
+File name, known and unique themes, tags Material can print, arXiv ids, links that are valid
+http(s) URLs (text.check_url), sources that exist, no control characters in any text, lengths
+that keep a title a title. content.py applies them while reading content/ and reports every
+problem found.
 """
 
 from __future__ import annotations
 
 import re
 
-from .model import Paper
+from .model import Paper, Theme
 from .problems import Problem
+from .sources import MAX_TITLE
+from .text import check_url, describe_forbidden, find_forbidden, printable
 
 NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,79}")
 THEME_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
 ARXIV = re.compile(r"\d{4}\.\d{4,5}|[a-z][a-z.-]*/\d{7}")  # new and old style, no version
 TAG = re.compile(r"\w[\w .+#/-]{0,39}")  # Material prints tag names unescaped: no markup
 SOURCE_REF = re.compile(r"(?P<file>[^:/\\]+):(?P<line>[1-9][0-9]*)")
+# Characters. A title is printed in headings, lists, feeds and the search index: past this it is
+# an abstract pasted into the wrong field (arXiv titles stay under 300).
+MAX_LENGTHS = {"title": MAX_TITLE, "authors": 300, "organization": 300}
+MAX_THEME_LENGTHS = {"title": 100, "description": 1000}
+TEXT_FIELDS = ("title", "arxiv", "authors", "organization", "themes", "tags", "links", "note",
+               "sources")
+
+
+def _texts(value) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def check_characters(record, fields, at, path: str) -> list[Problem]:
+    """The first forbidden character (text.FORBIDDEN) of each text field, by field."""
+    problems = []
+    for name in fields:
+        for text in _texts(getattr(record, name)):
+            index = find_forbidden(text)
+            if index != -1:
+                problems.append(Problem(path, at(name), name,
+                                        f"{describe_forbidden(text[index])} not allowed"))
+                break
+    return problems
+
+
+def check_lengths(record, limits: dict[str, int], at, path: str) -> list[Problem]:
+    """The first text of each field (or item of a list field) longer than its limit."""
+    problems = []
+    for name, limit in limits.items():
+        long = next((text for text in _texts(getattr(record, name)) if len(text) > limit), None)
+        if long is not None:
+            problems.append(Problem(path, at(name), name, f"longer than {limit} characters "
+                                    f"({len(long)}): '{printable(long, 40)}'"))
+    return problems
+
+
+def check_theme(theme: Theme, lines: dict[str, int], path: str, line: int) -> list[Problem]:
+    """Rules beyond types for one theme of themes.yml: characters and lengths."""
+    at = lambda key: lines.get(key, line)  # noqa: E731
+    return (check_characters(theme, ("id", "title", "description", "rules"), at, path)
+            + check_lengths(theme, MAX_THEME_LENGTHS, at, path))
 
 
 def check_paper(paper: Paper, lines: dict[str, int], path: str, theme_ids: set[str],
@@ -44,8 +91,18 @@ def check_paper(paper: Paper, lines: dict[str, int], path: str, theme_ids: set[s
             problems.append(Problem(path, at("tags"), "tags", f"{tag!r} must be letters, digits, "
                                     "spaces and . + # / - (at most 40)"))
     for link in paper.links:
-        if not re.match(r"https?://[^\s]+$", link):
-            problems.append(Problem(path, at("links"), "links", f"'{link}' is not an http(s) URL"))
+        reason = check_url(link)
+        if reason is not None:
+            what = ("is not an http(s) URL" if reason.startswith("only http")
+                    else f"is not a valid link: {reason}")
+            problems.append(Problem(path, at("links"), "links", f"'{printable(link)}' {what}"))
+    problems += check_characters(paper, TEXT_FIELDS, at, path)
+    problems += check_lengths(paper, MAX_LENGTHS, at, path)
+    index = find_forbidden(paper.abstract)
+    if index != -1:  # on its own line of the file: the body starts at lines["abstract"]
+        problems.append(Problem(path, at("abstract") + paper.abstract.count("\n", 0, index),
+                                "abstract", f"{describe_forbidden(paper.abstract[index])} "
+                                "not allowed"))
     for source in paper.sources:
         match = SOURCE_REF.fullmatch(source)
         if not match:

@@ -5,6 +5,10 @@ from the wrong level and turns 0 upvotes into None. Fields used, all under `pape
 id (arXiv id, no version), title, summary, authors[].name, publishedAt (arXiv date),
 submittedOnDailyAt (the day it was featured), upvotes, githubRepo, projectPage, ai_keywords,
 organization. The top-level `publishedAt` is neither date and is ignored.
+
+Every field is untrusted: texts must be strings (anything else is ignored) and links must pass
+text.check_url (an invalid one is dropped and reported); sources.clean_entries then applies the
+character and length rules, so an import never writes a paper that `digest check` refuses.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import time
 import urllib.parse
 
 from ..problems import Problem
+from ..text import check_url, printable
 from . import MAX_SOURCE_BYTES, SourceEntry
 
 DEFAULT_API_URL = "https://huggingface.co/api/daily_papers"
@@ -45,8 +50,24 @@ def _date(value) -> dt.date | None:
         return None
 
 
-def _url(value) -> str | None:
-    return value if isinstance(value, str) and re.match(r"https?://\S+$", value) else None
+def _text(value) -> str:
+    return " ".join(value.split()) if isinstance(value, str) else ""
+
+
+def _links(paper: dict, path: str, number: int, problems: list[Problem]) -> list[str]:
+    links = []
+    for key in ("githubRepo", "projectPage"):
+        value = paper.get(key)
+        if value is None or value == "":
+            continue
+        reason = check_url(value) if isinstance(value, str) else "not text"
+        if reason is None:
+            links.append(value)
+        else:
+            shown = printable(value) if isinstance(value, str) else type(value).__name__
+            problems.append(Problem(path, number, key, f"item {number}: link '{shown}' dropped: "
+                                    f"{reason}"))
+    return links
 
 
 def parse_api_items(text: str, path: str) -> tuple[list[SourceEntry], list[Problem]]:
@@ -66,8 +87,7 @@ def parse_api_items(text: str, path: str) -> tuple[list[SourceEntry], list[Probl
             problems.append(Problem(path, number, "paper", f"item {number} has no 'paper' object; "
                                     "skipped"))
             continue
-        title = " ".join(str(paper.get("title") or "").split())
-        abstract = " ".join(str(paper.get("summary") or "").split())
+        title, abstract = _text(paper.get("title")), _text(paper.get("summary"))
         if not title or not abstract:
             problems.append(Problem(path, number, "title" if not title else "summary",
                                     f"item {number} has no {'title' if not title else 'summary'}"
@@ -75,29 +95,32 @@ def parse_api_items(text: str, path: str) -> tuple[list[SourceEntry], list[Probl
             continue
         arxiv = paper.get("id") if isinstance(paper.get("id"), str) else None
         if arxiv is not None and not ARXIV_ID.fullmatch(arxiv):
-            problems.append(Problem(path, number, "id", f"item {number}: '{arxiv}' is not an "
-                                    "arXiv id; imported without it"))
+            problems.append(Problem(path, number, "id", f"item {number}: '{printable(arxiv)}' is "
+                                    "not an arXiv id; imported without it"))
             arxiv = None
-        authors = [a["name"].strip() for a in paper.get("authors") or []
-                   if isinstance(a, dict) and isinstance(a.get("name"), str) and a["name"].strip()]
+        listed_authors = paper.get("authors")
+        authors = [name for a in (listed_authors if isinstance(listed_authors, list) else [])
+                   if isinstance(a, dict) and (name := _text(a.get("name")))]
         organization = paper.get("organization")
+        organization = (_text(organization.get("fullname")) or _text(organization.get("name"))
+                        or None) if isinstance(organization, dict) else None
         upvotes = paper.get("upvotes")
+        keywords = paper.get("ai_keywords")
         entries.append(SourceEntry(
             title=title,
             abstract=abstract,
             line=number,
             arxiv=arxiv,
             authors=authors or None,
-            organization=(organization.get("fullname") or organization.get("name")
-                          if isinstance(organization, dict) else None),
+            organization=organization,
             published=_date(paper.get("publishedAt")),
             # 0 upvotes is a count, not a missing value.
             upvotes=upvotes if isinstance(upvotes, int) and not isinstance(upvotes, bool)
             and upvotes >= 0 else None,
             listed=_date(paper.get("submittedOnDailyAt")),
-            links=[u for u in (_url(paper.get("githubRepo")), _url(paper.get("projectPage")))
-                   if u],
-            keywords=[k for k in paper.get("ai_keywords") or [] if isinstance(k, str)],
+            links=_links(paper, path, number, problems),
+            keywords=[k for k in keywords if isinstance(k, str)] if isinstance(keywords, list)
+            else [],
         ))
     return entries, problems
 
@@ -134,7 +157,10 @@ def fetch_daily_papers(day: dt.date, api_url: str = DEFAULT_API_URL, timeout: fl
         items += batch
         if len(batch) < PAGE_SIZE:
             break
-    return json.dumps(items, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    text = json.dumps(items, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    # A lone surrogate (`"\ud800"` in the response) cannot be written as UTF-8: it stays a
+    # \u escape, the same JSON; the import then reports and removes it (clean_entries).
+    return re.sub("[\ud800-\udfff]", lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def fetch_json(url: str, *, timeout: float = 30, max_bytes: int = MAX_SOURCE_BYTES,

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 from ..problems import Problem
-from . import MAX_ABSTRACT, MAX_SOURCE_BYTES, MAX_TITLE, SourceEntry
+from . import MAX_ABSTRACT, MAX_SOURCE_BYTES, MAX_TITLE, SourceEntry, clean_entries
 from .hf_api import looks_like_api_json, parse_api_items, source_date
 from .hf_listing import Listing, decode_listing, parse_listing
 
@@ -20,7 +20,9 @@ REF = re.compile(r"(?P<file>[^:/\\]+):(?P<line>[1-9][0-9]*)")
 
 
 def parse_source(text: str, shown: str, year: int) -> tuple[Listing, str]:
-    """Parse source text as API JSON or listing text; returns it and its kind (json|txt)."""
+    """Parse source text as API JSON or listing text; returns it and its kind (json|txt).
+
+    Either way, its entries lose any control characters (clean_entries, each reported)."""
     if looks_like_api_json(text):
         entries, problems = parse_api_items(text, shown)
         source = Listing(shown, source_date(entries), entries, problems)
@@ -30,7 +32,10 @@ def parse_source(text: str, shown: str, year: int) -> tuple[Listing, str]:
         kind = "json"
     else:
         source, kind = parse_listing(text, shown, year), "txt"
+    source.entries, removed = clean_entries(source.entries, shown)
+    source.problems += removed
     source.entries = [e for e in source.entries if not _oversized(e, source)]
+    source.problems.sort(key=lambda p: p.line)
     return source, kind
 
 
