@@ -1,40 +1,177 @@
 """The record of rejected papers, content/rejected.yml: papers curators removed, kept for good.
 
-Importers skip them (matched by arXiv id or normalized title) and the scope model reads them as
-negatives. The file is a YAML list of Rejection records (model.py); a missing file means none.
+Importers skip them (matched by arXiv id or normalized title, including the titles their source
+entries gave) and the scope model reads them as negatives. The file is a YAML list of Rejection
+records (model.py), sorted by date then title; a missing file means none.
+
+This module also owns the checks that keep removals honest: a paper both present and rejected,
+and a stored source entry whose paper file is gone (deleted by hand, not rejected).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from . import model
 from .content import _read_text, parse_record, rel
-from .frontmatter import FrontMatterError, key_lines, load_yaml
-from .model import Rejection
+from .frontmatter import FrontMatterError, dump_yaml, key_lines, load_yaml
+from .model import Paper, Rejection
 from .problems import Problem
+from .rules import ARXIV, SOURCE_REF
 
 FILE = "rejected.yml"
+# Sources that `digest fetch` and `digest resolve` store whole but import only in part (the
+# papers the selection kept, the exact title matches): their other entries are not papers.
+SELECTED_SOURCES = ("hf-daily-papers", "hf-search-", "hf-resolve")
 
 
 def read_rejections(root: Path) -> tuple[list[Rejection], list[Problem]]:
     """Load and validate content/rejected.yml; returns the rejections and any problems."""
+    rejections, lines, problems = _read_with_lines(root)
+    return rejections, problems
+
+
+def _read_with_lines(root: Path) -> tuple[list[Rejection], list[int], list[Problem]]:
     path = root / FILE
     name = rel(path, root)
     if not path.is_file():
-        return [], []
+        return [], [], []
     try:
         data, node = load_yaml(_read_text(path, name), name)
     except FrontMatterError as exc:
-        return [], [exc.problem]
+        return [], [], [exc.problem]
     if data is None:
-        return [], []
+        return [], [], []
     if not isinstance(data, list):
-        return [], [Problem(name, 1, "", "expected a list of rejected papers")]
-    rejections, problems = [], []
+        return [], [], [Problem(name, 1, "", "expected a list of rejected papers")]
+    rejections, lines, problems = [], [], []
     for item, item_node in zip(data, node.value):
         line = item_node.start_mark.line + 1
-        record, found = parse_record(Rejection, item, key_lines(item_node, 1), name, line)
+        keys = key_lines(item_node, 1)
+        record, found = parse_record(Rejection, item, keys, name, line)
         problems += found
+        if record is None:
+            continue
+        if record.arxiv is not None and not ARXIV.fullmatch(record.arxiv):
+            problems.append(Problem(name, keys.get("arxiv", line), "arxiv", f"'{record.arxiv}' "
+                                    "is not an arXiv id like 2504.15777 (no 'v2' version suffix)"))
+        for ref in record.sources:
+            if not SOURCE_REF.fullmatch(ref):
+                problems.append(Problem(name, keys.get("sources", line), "sources",
+                                        f"'{ref}' should be '<stored source>:<line>'"))
+        rejections.append(record)
+        lines.append(line)
+    seen: dict[str, int] = {}
+    for record, line in zip(rejections, lines):
+        for key in _keys(record.title, record.arxiv):
+            if key in seen:
+                problems.append(Problem(name, line, "title", "the same paper is rejected twice "
+                                        f"(first at line {seen[key]})"))
+                break
+        else:
+            for key in _keys(record.title, record.arxiv):
+                seen[key] = line
+    return rejections, lines, problems
+
+
+def _keys(title: str, arxiv: str | None) -> list[str]:
+    return ([f"arxiv:{arxiv}"] if arxiv else []) + [model.normalize_title(title)]
+
+
+def index_rejections(rejections: list[Rejection], store=None) -> dict[str, Rejection]:
+    """Rejections by "arxiv:<id>" and normalized title, plus the titles of their source entries
+    (a curator may have edited the title before rejecting the paper) when a SourceStore is given."""
+    index: dict[str, Rejection] = {}
+    for record in rejections:
+        for key in _keys(record.title, record.arxiv):
+            index.setdefault(key, record)
+        for ref in record.sources if store is not None else ():
+            if (found := store.entry(ref)) is not None:
+                index.setdefault(model.normalize_title(found[1].title), record)
+    return index
+
+
+def match_rejection(index: dict[str, Rejection], title: str, arxiv: str | None):
+    """The rejection a paper (or source entry) falls under, or None."""
+    return next((index[k] for k in _keys(title, arxiv) if k in index), None)
+
+
+def describe_rejection(record: Rejection) -> str:
+    """`rejected DATE: reason`, as import and fetch report a skipped paper."""
+    return f"rejected {record.rejected.isoformat()}: {record.reason}"
+
+
+def reject_paper(paper: Paper, reason: str, day) -> Rejection:
+    """The record of one paper a curator removes."""
+    return Rejection(title=paper.title, arxiv=paper.arxiv, sources=list(paper.sources),
+                     reason=reason, rejected=day, abstract=paper.abstract)
+
+
+def render_rejections(rejections: list[Rejection]) -> str:
+    """content/rejected.yml: every rejection in declared field order, by date then title."""
+    ordered = sorted(rejections, key=lambda r: (r.rejected, model.normalize_title(r.title),
+                                                r.title, r.arxiv or ""))
+    data = [{f.name: getattr(r, f.name) for f in model.record_fields(Rejection)} for r in ordered]
+    header = ("# Papers removed from the digest (`digest reject`): imports and fetches skip them.\n"
+              "# Delete an entry to let its paper be imported again.\n")
+    return header + (dump_yaml(data) if data else "[]\n")
+
+
+def check_removals(root: Path, papers: list[Paper]) -> list[Problem]:
+    """content/rejected.yml's own problems, papers both present and rejected, and source entries
+    whose paper file is gone without a rejection (deleted by hand)."""
+    from .sources.store import STORED, SourceStore, parse_source  # it imports the source readers
+
+    rejections, lines, problems = _read_with_lines(root)
+    name = rel(root / FILE, root)
+    line_of = {id(r): line for r, line in zip(rejections, lines)}
+    index = index_rejections(rejections, SourceStore(root))
+    for paper in papers:
+        record = match_rejection(index, paper.title, paper.arxiv)
         if record is not None:
-            rejections.append(record)
-    return rejections, problems
+            problems.append(Problem(
+                f"{rel(root / 'papers', root)}/{paper.name}.md", 1, "title",
+                f"this paper was rejected on {record.rejected.isoformat()} ({name}:"
+                f"{line_of[id(record)]}: {record.reason}): delete its file, or remove its entry "
+                f"from {name} to keep it"))
+    referenced = {ref for paper in papers for ref in paper.sources}
+    referenced.update(ref for record in rejections for ref in record.sources)
+    present: set[str] = set()
+    for paper in papers:
+        present.update(_keys(paper.title, paper.arxiv))
+    folder = root / "sources"
+    names = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+    for stored in names:
+        match = STORED.fullmatch(stored)
+        if match is None or stored.split("_", 1)[1].startswith(SELECTED_SOURCES):
+            continue
+        try:
+            text = _read_text(folder / stored, stored)
+        except FrontMatterError:
+            continue  # an unreadable source is reported by the papers that refer to it
+        source, _ = parse_source(text, stored, int(match["date"][:4]))
+        shown = rel(folder / stored, root)
+        for entry in source.entries:
+            keys = _keys(entry.title, entry.arxiv)
+            if (f"{stored}:{entry.line}" in referenced or any(k in present for k in keys)
+                    or any(k in index for k in keys)):
+                continue
+            problems.append(Problem(
+                shown, entry.line, "", f"paper '{entry.title}' is missing from content/papers/, "
+                "but its source entry is still stored and the next import would add it back: "
+                f"restore its file, or record its removal with `digest reject {stored}:"
+                f"{entry.line} --reason TEXT`"))
+    return problems
+
+
+def replace_rejections(rejections: list[Rejection], new: list[Rejection]) -> list[Rejection]:
+    """The rejections with new ones added; a paper already rejected keeps its first record."""
+    index = index_rejections(rejections)
+    kept = list(rejections)
+    for record in new:
+        if match_rejection(index, record.title, record.arxiv) is None:
+            kept.append(record)
+            for key in _keys(record.title, record.arxiv):
+                index.setdefault(key, record)
+    return kept
+

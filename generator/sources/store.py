@@ -14,6 +14,7 @@ from ..problems import Problem
 from . import SourceEntry
 from .hf_api import looks_like_api_json, parse_api_items, source_date
 from .hf_listing import Listing, decode_listing, parse_listing
+from .hf_search import read_search_date
 
 STORED = re.compile(r"(?P<date>\d{4}-\d{2}-\d{2})_[a-z0-9._-]+\.(?P<kind>txt|json)")
 REF = re.compile(r"(?P<file>[^:/\\]+):(?P<line>[1-9][0-9]*)")
@@ -23,7 +24,9 @@ def parse_source(text: str, shown: str, year: int) -> tuple[Listing, str]:
     """Parse source text as API JSON or listing text; returns it and its kind (json|txt)."""
     if looks_like_api_json(text):
         entries, problems = parse_api_items(text, shown)
-        source = Listing(shown, source_date(entries), entries, problems)
+        # A stored search is dated by the day it was made, not by its papers' listing days.
+        day = read_search_date(text) if text.lstrip("\ufeff \t\r\n")[:1] == "{" else None
+        source = Listing(shown, day or source_date(entries), entries, problems)
         if source.date is None and not problems:
             source.problems.append(Problem(shown, 1, "submittedOnDailyAt", "no item says when "
                                            "it was featured, so the file cannot be dated"))
