@@ -81,7 +81,7 @@ def _run_import(ctx: click.Context, paths: list[Path], year: int, strict: bool,
         if action != "unchanged":
             click.echo(f"{action:<10} {path}")
     for paper in plan.skipped:
-        click.echo(f"{'skipped':<10} '{paper.title}' {paper.describe()}")
+        click.echo(f"{'skipped':<10} '{paper.title}' ({paper.describe()})")
     counts = {a: sum(1 for b, _ in plan.actions if b == a) for a in ("added", "updated",
                                                                       "unchanged")}
     if plan.warnings:

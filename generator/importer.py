@@ -61,8 +61,8 @@ class SkippedPaper:
     rejection: Rejection
 
     def describe(self) -> str:
-        """`skipped (rejected DATE: reason)`, the import's report of it."""
-        return f"skipped ({describe_rejection(self.rejection)})"
+        """`rejected DATE: reason`, why the import skipped it."""
+        return describe_rejection(self.rejection)
 
 
 def slugify(title: str, limit: int = MAX_NAME) -> str:
