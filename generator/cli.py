@@ -276,7 +276,7 @@ def resolve(ctx: click.Context, api_url: str, delay: float, limit: int, timeout:
     if len(todo) > limit:
         click.echo(f"{len(todo)} papers have no arXiv id; looking up the first {limit} "
                    "(--limit)")
-    found_items, counts, failures = [], {"found": 0, "ambiguous": 0, "missing": 0, "error": 0}, 0
+    found_items, counts, failures = [], {"found": 0, "ambiguous": 0, "missing": 0, "failed": 0}, 0
     for number, paper in enumerate(todo[:limit]):
         if number and delay:
             time.sleep(delay)  # one search at a time, spaced: a polite client of a free API
@@ -287,9 +287,9 @@ def resolve(ctx: click.Context, api_url: str, delay: float, limit: int, timeout:
         try:
             items = search_papers(paper.title, api_url, timeout=timeout, retries=retries)
         except FetchError as exc:
-            counts["error"] += 1
+            counts["failed"] += 1
             failures += 1
-            click.echo(f"{'error':<10} {where}: {exc}", err=True)
+            click.echo(f"{'failed':<10} {where}: {exc}", err=True)
             if failures == 3:
                 click.echo("three searches in a row failed: stopping", err=True)
                 break
@@ -319,7 +319,7 @@ def resolve(ctx: click.Context, api_url: str, delay: float, limit: int, timeout:
             path = Path(folder) / f"{name}.json"
             path.write_text(text, encoding="utf-8")
             _run_import(ctx, [path], searched.year, strict=False)
-    if counts["error"]:
+    if counts["failed"]:
         sys.exit(1)
 
 
