@@ -120,14 +120,31 @@ def render_rejections(rejections: list[Rejection]) -> str:
 def check_removals(root: Path, papers: list[Paper]) -> list[Problem]:
     """content/rejected.yml's own problems, papers both present and rejected, and source entries
     whose paper file is gone without a rejection (deleted by hand)."""
-    from .sources.store import STORED, SourceStore, parse_source  # it imports the source readers
+    from .sources.store import STORED, parse_source  # the store imports the source readers
 
     rejections, lines, problems = _read_with_lines(root)
     name = rel(root / FILE, root)
+    folder = root / "sources"
+    stored: dict[str, tuple] = {}  # stored source -> (entries, whether all were imported)
+    for file in sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []:
+        match = STORED.fullmatch(file)
+        if match is None:
+            continue
+        try:
+            text = _read_text(folder / file, file)
+        except FrontMatterError:
+            continue  # an unreadable source is reported by the papers that refer to it
+        source, _ = parse_source(text, file, int(match["date"][:4]))
+        stored[file] = (source, not file.split("_", 1)[1].startswith(SELECTED_SOURCES))
+    entries = {f"{file}:{e.line}": (source.date, e) for file, (source, _) in stored.items()
+               for e in source.entries}
     line_of = {id(r): line for r, line in zip(rejections, lines)}
-    index = index_rejections(rejections, SourceStore(root))
+    index = index_rejections(rejections, _Entries(entries))
+    present: set[str] = set()
     for paper in papers:
-        record = match_rejection(index, paper.title, paper.arxiv)
+        keys = _keys(paper.title, paper.arxiv)
+        present.update(keys)
+        record = next((index[k] for k in keys if k in index), None)
         if record is not None:
             problems.append(Problem(
                 f"{rel(root / 'papers', root)}/{paper.name}.md", 1, "title",
@@ -136,32 +153,28 @@ def check_removals(root: Path, papers: list[Paper]) -> list[Problem]:
                 f"from {name} to keep it"))
     referenced = {ref for paper in papers for ref in paper.sources}
     referenced.update(ref for record in rejections for ref in record.sources)
-    present: set[str] = set()
-    for paper in papers:
-        present.update(_keys(paper.title, paper.arxiv))
-    folder = root / "sources"
-    names = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
-    for stored in names:
-        match = STORED.fullmatch(stored)
-        if match is None or stored.split("_", 1)[1].startswith(SELECTED_SOURCES):
+    for file, (source, whole) in stored.items():
+        if not whole:
             continue
-        try:
-            text = _read_text(folder / stored, stored)
-        except FrontMatterError:
-            continue  # an unreadable source is reported by the papers that refer to it
-        source, _ = parse_source(text, stored, int(match["date"][:4]))
-        shown = rel(folder / stored, root)
+        shown = rel(folder / file, root)
         for entry in source.entries:
             keys = _keys(entry.title, entry.arxiv)
-            if (f"{stored}:{entry.line}" in referenced or any(k in present for k in keys)
+            if (f"{file}:{entry.line}" in referenced or any(k in present for k in keys)
                     or any(k in index for k in keys)):
                 continue
             problems.append(Problem(
                 shown, entry.line, "", f"paper '{entry.title}' is missing from content/papers/, "
                 "but its source entry is still stored and the next import would add it back: "
-                f"restore its file, or record its removal with `digest reject {stored}:"
+                f"restore its file, or record its removal with `digest reject {file}:"
                 f"{entry.line} --reason TEXT`"))
     return problems
+
+
+class _Entries:
+    """Parsed source entries by reference, looked up like a SourceStore."""
+
+    def __init__(self, entries: dict):
+        self.entry = entries.get
 
 
 def replace_rejections(rejections: list[Rejection], new: list[Rejection]) -> list[Rejection]:
