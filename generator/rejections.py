@@ -20,9 +20,10 @@ from .problems import Problem
 from .rules import ARXIV, SOURCE_REF
 
 FILE = "rejected.yml"
-# Sources that `digest fetch` and `digest resolve` store whole but import only in part (the
-# papers the selection kept, the exact title matches): their other entries are not papers.
-SELECTED_SOURCES = ("hf-daily-papers", "hf-search-", "hf-resolve")
+# Sources that `digest fetch` (a day, or a search) stores whole but imports only in part (the
+# papers the selection kept): their other entries are not papers. `digest resolve` stores only
+# the results it imports, so its files are checked like listings.
+SELECTED_SOURCES = ("hf-daily-papers", "hf-search-")
 
 
 def read_rejections(root: Path) -> tuple[list[Rejection], list[Problem]]:
@@ -153,15 +154,18 @@ def check_removals(root: Path, papers: list[Paper]) -> list[Problem]:
                 f"from {name} to keep it"))
     referenced = {ref for paper in papers for ref in paper.sources}
     referenced.update(ref for record in rejections for ref in record.sources)
+    reported: set[str] = set()  # one message per missing paper, at its earliest entry
     for file, (source, whole) in stored.items():
         if not whole:
             continue
         shown = rel(folder / file, root)
         for entry in source.entries:
-            keys = _keys(entry.title, entry.arxiv)
-            if (f"{file}:{entry.line}" in referenced or any(k in present for k in keys)
-                    or any(k in index for k in keys)):
+            if f"{file}:{entry.line}" in referenced:
                 continue
+            keys = _keys(entry.title, entry.arxiv)
+            if any(k in present or k in index or k in reported for k in keys):
+                continue
+            reported.update(keys)
             problems.append(Problem(
                 shown, entry.line, "", f"paper '{entry.title}' is missing from content/papers/, "
                 "but its source entry is still stored and the next import would add it back: "

@@ -123,6 +123,12 @@ def test_resolve_fills_ids_for_exact_titles_only(project):
                        cwd=project)
     assert again.stdout.endswith("0 added, 0 updated, 1 unchanged\n"), again.stdout
     assert run_digest("check", cwd=project).returncode == 0
+    # Deleted by hand, the paper is missing once, at its earliest entry, not once per source.
+    carft_path.unlink()
+    check = run_digest("check", cwd=project)
+    assert check.stderr.splitlines()[0].startswith(
+        "content/sources/2025-12-08_metadata_block.txt:13: paper 'CARFT: ")
+    assert check.stderr.splitlines()[1:] == ["1 problem(s) in content/"]
 
 
 def test_resolve_does_not_give_one_id_to_two_papers(project):
