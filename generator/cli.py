@@ -168,7 +168,9 @@ def _free_stem(root: Path, day: dt.date, stem: str, text: str) -> str:
         path = root / "sources" / f"{day.isoformat()}_{candidate}.json"
         if not path.is_file() or path.read_bytes() == text.encode("utf-8"):
             return candidate
-    return f"{stem}-{hash(text) & 0xffffffff:x}"
+    import hashlib
+
+    return f"{stem}-{hashlib.sha1(text.encode('utf-8')).hexdigest()[:12]}"
 
 
 @main.command()
@@ -393,7 +395,7 @@ def serve(ctx: click.Context, dev_addr: str) -> None:
 @click.option("--arxiv", "arxiv_id", default=None, help="Its arXiv id, like 2504.15777.")
 @click.option("--abstract", default=None, help="Its abstract (or paste it into the file).")
 @click.option("--added", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="The day it enters the digest [default: today].")
+              help="The day it enters the digest [default: today, UTC].")
 @click.option("--theme", "theme_ids", multiple=True, help="A theme id (repeatable) "
               "[default: proposed by the rules].")
 @click.pass_context
@@ -403,7 +405,7 @@ def new(ctx: click.Context, title: str, arxiv_id: str | None, abstract: str | No
     from .scaffold import ScaffoldError, scaffold_paper
 
     root = _project(ctx) / "content"
-    day = added.date() if added else dt.date.today()  # an explicit flag's documented default
+    day = added.date() if added else _today()  # an explicit flag's documented default
     try:
         relpath, text = scaffold_paper(root, title, arxiv_id, abstract, day, list(theme_ids))
     except ScaffoldError as exc:

@@ -10,6 +10,7 @@ and a stored source entry whose paper file is gone (deleted by hand, not rejecte
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from . import model
@@ -140,6 +141,13 @@ def check_removals(root: Path, papers: list[Paper]) -> list[Problem]:
     entries = {f"{file}:{e.line}": (source.date, e) for file, (source, _) in stored.items()
                for e in source.entries}
     line_of = {id(r): line for r, line in zip(rejections, lines)}
+    files = set(os.listdir(folder)) if folder.is_dir() else set()
+    for record, line in zip(rejections, lines):
+        for ref in record.sources:
+            match = SOURCE_REF.fullmatch(ref)
+            if match and match["file"] not in files:
+                problems.append(Problem(name, line, "sources", f"'{match['file']}' is not in "
+                                        "content/sources/"))
     index = index_rejections(rejections, _Entries(entries))
     present: set[str] = set()
     for paper in papers:

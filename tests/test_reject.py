@@ -145,6 +145,10 @@ def test_rejected_yml_is_checked_line_by_line(imported):
         "  why: unknown\n"
         "- title: ' b '\n"
         "  reason: twice\n"
+        "  rejected: 2026-01-03\n"
+        "- title: E\n"
+        "  sources: [2025-01-01_gone.txt:3]\n"
+        "  reason: its listing was deleted\n"
         "  rejected: 2026-01-03\n")
     result = run_digest("check", cwd=imported)
     assert result.returncode == 1
@@ -157,7 +161,8 @@ def test_rejected_yml_is_checked_line_by_line(imported):
         "content/rejected.yml:15: why: unknown field (known: title, arxiv, sources, reason, "
         "rejected, abstract)",
         "content/rejected.yml:16: title: the same paper is rejected twice (first at line 4)",
-        "6 problem(s) in content/",
+        "content/rejected.yml:19: sources: '2025-01-01_gone.txt' is not in content/sources/",
+        "7 problem(s) in content/",
     ]
     # An import refuses to run past a rejections file it cannot read: it could re-add them.
     blocked = run_digest("import", "--year", "2025", LISTING, cwd=imported)
