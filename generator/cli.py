@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-import re
 import sys
 from pathlib import Path
 
@@ -186,9 +185,7 @@ def reject(ctx: click.Context, papers: tuple[str, ...], reason: str,
 
     A PAPER is a file name (`x.md` or `x`), a path (`content/papers/x.md`), an arXiv id, or a
     stored source entry (`2025-12-08_listing.txt:13`, as `digest check` prints it)."""
-    from . import model, rejections
-    from .rules import ARXIV
-    from .sources.store import REF, SourceStore
+    from . import rejections
 
     root = _project(ctx) / "content"
     reason = " ".join(reason.split())
@@ -197,50 +194,19 @@ def reject(ctx: click.Context, papers: tuple[str, ...], reason: str,
         sys.exit(2)
     when = day.date() if day else _today()
     existing, problems = rejections.read_rejections(root)
-    content = read_content(root)
-    store = SourceStore(root)
-    by_name = {p.name: p for p in content.papers}
-    by_key = {}
-    for paper in content.papers:
-        by_key.setdefault(model.normalize_title(paper.title), paper)
-        if paper.arxiv:
-            by_key.setdefault(f"arxiv:{paper.arxiv}", paper)
-    errors, chosen, records = [str(p) for p in problems], {}, []
-    for text in papers:
-        given = text.strip()
-        ref = given.removeprefix("content/").removeprefix("sources/")
-        arxiv = re.sub(r"v\d+$", "", given.removeprefix("arXiv:").removeprefix("arxiv:"))
-        stem = Path(given).name.removesuffix(".md")
-        paper = entry = None
-        if REF.fullmatch(ref) and (found := store.entry(ref)) is not None:
-            entry = found[1]
-            keys = ([f"arxiv:{entry.arxiv}"] if entry.arxiv else []) + [
-                model.normalize_title(entry.title)]
-            paper = next((by_key[k] for k in keys if k in by_key), None)
-        elif ARXIV.fullmatch(arxiv) and f"arxiv:{arxiv}" in by_key:
-            paper = by_key[f"arxiv:{arxiv}"]
-        elif stem in by_name:
-            paper = by_name[stem]
-        if paper is not None:
-            chosen[paper.name] = paper
-        elif entry is not None:
-            records.append(rejections.Rejection(
-                title=entry.title, arxiv=entry.arxiv, sources=[ref], reason=reason,
-                rejected=when, abstract=entry.abstract))
-        else:
-            errors.append(f"'{given}' names no paper of content/papers/ (give its file name, "
-                          "its path, its arXiv id, or a stored source entry like "
-                          "2025-12-08_listing.txt:13)")
+    chosen, records, errors = rejections.plan_rejections(root, read_content(root).papers,
+                                                         list(papers), reason, when)
+    errors = [str(p) for p in problems] + errors
     if errors:
         click.echo("\n".join(errors) + "\nnothing was rejected; content/ is unchanged", err=True)
         sys.exit(1)
     entries_only = list(records)
-    records += [rejections.reject_paper(p, reason, when) for _, p in sorted(chosen.items())]
+    records += [rejections.reject_paper(p, reason, when) for p in chosen]
     kept = rejections.replace_rejections(existing, records)
     output.write_files(root, {rejections.FILE: rejections.render_rejections(kept)})
     # Recorded first, removed second: stopped in between, the paper is still rejected (and
     # `digest check` says to delete its file), never deleted and forgotten.
-    removed = output.remove_files(root, [f"papers/{name}.md" for name in sorted(chosen)])
+    removed = output.remove_files(root, [f"papers/{p.name}.md" for p in chosen])
     for relpath in removed:
         click.echo(f"{'removed':<10} content/{relpath}")
     for record in entries_only:

@@ -11,6 +11,10 @@ curator changed it and the file wins. Curator-owned fields (themes, tags, note) 
 proposed when a paper is first added. Papers match by arXiv id, else by normalized title
 (including titles of their earlier sources), so a paper first seen in a listing and later in
 the API keeps its file name and gains its id.
+
+Before anything is planned, a listing's date is checked against the year it was read with (not
+in the future, not stored already under another year, not before its papers' own dates), and
+papers recorded in content/rejected.yml are skipped, each reported in `ImportPlan.skipped`.
 """
 
 from __future__ import annotations

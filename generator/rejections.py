@@ -109,6 +109,52 @@ def reject_paper(paper: Paper, reason: str, day) -> Rejection:
                      reason=reason, rejected=day, abstract=paper.abstract)
 
 
+def plan_rejections(root: Path, papers: list[Paper], given: list[str], reason: str, day
+                    ) -> tuple[list[Paper], list[Rejection], list[str]]:
+    """What `digest reject` removes: (papers to delete, sorted by name; rejections of source
+    entries whose paper file is already gone; one message per argument that names nothing).
+
+    An argument is a file name (`x.md` or `x`), a path, an arXiv id (`arXiv:` prefix and version
+    allowed), or a stored source entry (`2025-12-08_listing.txt:13`, as `digest check` prints it).
+    """
+    import re
+
+    from .sources.store import REF, SourceStore
+
+    store = SourceStore(root)
+    by_name = {p.name: p for p in papers}
+    by_key: dict[str, Paper] = {}
+    for paper in papers:
+        for key in _keys(paper.title, paper.arxiv):
+            by_key.setdefault(key, paper)
+    chosen: dict[str, Paper] = {}
+    records, errors = [], []
+    for text in given:
+        text = text.strip()
+        ref = text.removeprefix("content/").removeprefix("sources/")
+        arxiv = re.sub(r"v\d+$", "", text.removeprefix("arXiv:").removeprefix("arxiv:"))
+        stem = Path(text).name.removesuffix(".md")
+        paper = entry = None
+        if REF.fullmatch(ref) and (found := store.entry(ref)) is not None:
+            entry = found[1]
+            paper = next((by_key[k] for k in _keys(entry.title, entry.arxiv) if k in by_key),
+                         None)
+        elif ARXIV.fullmatch(arxiv) and f"arxiv:{arxiv}" in by_key:
+            paper = by_key[f"arxiv:{arxiv}"]
+        elif stem in by_name:
+            paper = by_name[stem]
+        if paper is not None:
+            chosen[paper.name] = paper
+        elif entry is not None:
+            records.append(Rejection(title=entry.title, arxiv=entry.arxiv, sources=[ref],
+                                     reason=reason, rejected=day, abstract=entry.abstract))
+        else:
+            errors.append(f"'{text}' names no paper of content/papers/ (give its file name, its "
+                          "path, its arXiv id, or a stored source entry like "
+                          "2025-12-08_listing.txt:13)")
+    return [chosen[name] for name in sorted(chosen)], records, errors
+
+
 def render_rejections(rejections: list[Rejection]) -> str:
     """content/rejected.yml: every rejection in declared field order, by date then title."""
     ordered = sorted(rejections, key=lambda r: (r.rejected, model.normalize_title(r.title),
