@@ -150,6 +150,13 @@ def _date_line(text: str) -> int:
                  if LISTING_DATE.fullmatch(line.strip())), 1)
 
 
+def _share_papers(source: Listing, store: SourceStore, stored: str) -> bool:
+    """Whether most papers of a listing are those of a stored one (the same page copied twice)."""
+    titles = {model.normalize_title(e.title) for e in source.entries}
+    theirs = {model.normalize_title(title) for title in store.titles(stored)}
+    return bool(titles) and 2 * len(titles & theirs) >= len(titles)
+
+
 def check_listing_dates(source: Listing, text: str, kind: str, shown: str, store: SourceStore,
                         stem: str, today: dt.date | None) -> list[Problem]:
     """A listing's yearless date read in the wrong year: in the future, already stored under
@@ -173,9 +180,12 @@ def check_listing_dates(source: Listing, text: str, kind: str, shown: str, store
             continue
         stored_day = dt.date.fromisoformat(match["date"])
         same_text = store.text(other.name) == text
-        same_name = (other.name.split("_", 1)[1] == f"{stem}.txt"
-                     and (stored_day.month, stored_day.day) == (day.month, day.day))
-        if same_text or same_name:
+        # The same page copied again (an upvote more) under the same name: a year later, a new
+        # listing may share its name and day, but not its papers.
+        same_page = (not same_text and other.name.split("_", 1)[1] == f"{stem}.txt"
+                     and (stored_day.month, stored_day.day) == (day.month, day.day)
+                     and _share_papers(source, store, other.name))
+        if same_text or same_page:
             what = "this listing" if same_text else "a listing of the same name and day"
             problems.append(Problem(shown, line, "date", f"{read}, but {what} is already stored "
                                     f"as content/sources/{other.name}; pass --year "

@@ -218,3 +218,14 @@ def test_paper_dated_after_its_listing_is_refused(project):
     ok = run_digest("import", "--year", "2026", listing, cwd=project,
                     env={"DIGEST_TODAY": "2026-06-01"})
     assert ok.returncode == 0, ok.stderr
+
+
+def test_a_new_listing_of_the_same_name_a_year_later_is_imported(project, tmp_path):
+    imported(project, LISTINGS / "metadata_block.txt", year="2025")
+    later = tmp_path / "metadata_block.txt"  # same name and day, other papers: not a copy
+    later.write_text((LISTINGS / "metadata_block.txt").read_text().replace("CARFT", "CARFT-2")
+                     .replace("MindMerger", "MindSplitter"))
+    result = run_digest("import", "--year", "2026", str(later), cwd=project,
+                        env={"DIGEST_TODAY": "2026-12-09"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("stored     content/sources/2026-12-08_metadata_block.txt\n")

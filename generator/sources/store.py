@@ -93,6 +93,12 @@ class SourceStore:
                 self.entries[f"{name}:{item.line}"] = (source.date, item)
         return self.entries.get(ref)
 
+    def titles(self, name: str) -> list[str]:
+        """The titles of a stored source's entries (none when it is not stored)."""
+        self.entry(f"{name}:1")  # parses the whole source once
+        return [item.title for ref, (_, item) in self.entries.items()
+                if ref.rpartition(":")[0] == name]
+
     def add(self, source: Listing, path: Path, text: str, kind: str) -> tuple[str, bool]:
         """Keep a source once; returns (stored name, whether it is new). ValueError on a clash."""
         for existing in sorted((self.root / "sources").glob(f"{source.date.isoformat()}_*")):
