@@ -29,8 +29,7 @@ from typing import Callable
 
 from . import model
 from .content import read_paper, read_themes, rel, render_paper_file
-from .model import Paper
-from .model import Rejection
+from .model import Paper, Rejection
 from .problems import Problem
 from .rejections import describe_rejection, index_rejections, match_rejection, read_rejections
 from .sources import SourceEntry

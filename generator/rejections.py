@@ -11,6 +11,7 @@ and a stored source entry whose paper file is gone (deleted by hand, not rejecte
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from . import model
@@ -29,7 +30,7 @@ SELECTED_SOURCES = ("hf-daily-papers", "hf-search-")
 
 def read_rejections(root: Path) -> tuple[list[Rejection], list[Problem]]:
     """Load and validate content/rejected.yml; returns the rejections and any problems."""
-    rejections, lines, problems = _read_with_lines(root)
+    rejections, _, problems = _read_with_lines(root)
     return rejections, problems
 
 
@@ -117,8 +118,6 @@ def plan_rejections(root: Path, papers: list[Paper], given: list[str], reason: s
     An argument is a file name (`x.md` or `x`), a path, an arXiv id (`arXiv:` prefix and version
     allowed), or a stored source entry (`2025-12-08_listing.txt:13`, as `digest check` prints it).
     """
-    import re
-
     from .sources.store import REF, SourceStore
 
     store = SourceStore(root)
