@@ -238,6 +238,10 @@ def resolve(ctx: click.Context, api_url: str, delay: float, limit: int, timeout:
 
     root = _project(ctx) / "content"
     content = read_content(root)
+    if content.problems:  # found ids could not be imported: do not ask the API for nothing
+        click.echo(format_problems(content.problems) + "\nnothing was looked up; fix content/ "
+                   "first (digest check)", err=True)
+        sys.exit(1)
     store = SourceStore(root)
     owners = {p.arxiv: p.name for p in content.papers if p.arxiv}
     todo = sorted((p for p in content.papers if not p.arxiv), key=lambda p: p.name)

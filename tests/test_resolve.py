@@ -196,3 +196,12 @@ def test_papers_without_an_id_link_to_title_searches():
         "https://arxiv.org/search/?query=R1+%26+%22o1%22%3A+100%25+%3Cthink%3E+%23tags+%2F+a%2Bb"
         "%3F&searchtype=title",
         "https://huggingface.co/papers?q=R1+%26+%22o1%22%3A+100%25+%3Cthink%3E+%23tags+%2F+a%2Bb%3F"]
+
+
+def test_resolve_asks_nothing_of_broken_content(project):
+    (project / "content/papers/broken.md").write_text("---\ntitle: [\n---\n")
+    with search_server() as url:
+        result = run_digest("resolve", "--api-url", url, cwd=project)
+    assert result.returncode == 1
+    assert result.stderr.endswith("nothing was looked up; fix content/ first (digest check)\n")
+    assert _Search.requests == []
