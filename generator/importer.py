@@ -31,7 +31,16 @@ from . import model
 from .content import read_paper, read_themes, rel, render_paper_file
 from .model import Paper, Rejection
 from .problems import Problem
-from .rejections import describe_rejection, index_rejections, match_rejection, read_rejections
+from .rejections import (
+    IMPORTED,
+    describe_rejection,
+    index_rejections,
+    is_fetched,
+    match_rejection,
+    read_imported,
+    read_rejections,
+    render_imported,
+)
 from .sources import SourceEntry
 from .sources.hf_listing import LISTING_DATE, Listing
 from .sources.store import STORED, SourceStore, read_source, ref_key, stored_name
@@ -249,6 +258,7 @@ def plan_import(paths: list[Path], year: int, root: Path, select: Selector | Non
         return plan
     rejected = index_rejections(rejections, store)
     skipped: dict[int, SkippedPaper] = {}
+    selected: dict[str, set[int]] = {}  # a fetched source's entries that became papers
 
     index: dict[str, str] = {}  # "arxiv:<id>" or normalized title -> paper name or "new:..."
     for paper in papers.values():
@@ -275,6 +285,8 @@ def plan_import(paths: list[Path], year: int, root: Path, select: Selector | Non
             for key in keys:
                 index.setdefault(key, target)
             groups.setdefault(target, []).append(f"{name}:{entry.line}")
+            if is_fetched(name):
+                selected.setdefault(name, set()).add(entry.line)
 
     taken = set(papers)
     for done, target in enumerate(sorted(groups), start=1):
@@ -298,6 +310,12 @@ def plan_import(paths: list[Path], year: int, root: Path, select: Selector | Non
         plan.actions.append((action, rel(root / relpath, root)))
         if action != "unchanged":
             plan.files[relpath] = render_paper_file(paper)
+    for name in sorted(selected):
+        # Kept beside the source, so that `digest check` knows which of its entries are papers
+        # (and sees one deleted by hand); a union: a paper once imported stays one.
+        known = read_imported(root, name)
+        if not selected[name] <= known or not (root / "sources" / f"{name}{IMPORTED}").is_file():
+            plan.files[f"sources/{name}{IMPORTED}"] = render_imported(selected[name] | known)
     plan.actions.sort(key=lambda item: item[1])
     plan.skipped = sorted(skipped.values(), key=lambda s: (model.normalize_title(s.title),
                                                            s.refs))

@@ -22,10 +22,13 @@ from .problems import Problem
 from .rules import ARXIV, SOURCE_REF
 
 FILE = "rejected.yml"
-# Sources that `digest fetch` (a day, or a search) stores whole but imports only in part (the
-# papers the selection kept): their other entries are not papers. `digest resolve` stores only
-# the results it imports, so its files are checked like listings.
-SELECTED_SOURCES = ("hf-daily-papers", "hf-search-")
+# `digest fetch` (a day, or a search) stores a source whole but imports only the entries its
+# selection keeps; their item numbers are kept beside it in `<stored source>.imported`, one per
+# line, so that a paper deleted by hand is seen there too. Other sources are imported whole.
+IMPORTED = ".imported"
+FETCHED = ("hf-daily-papers", "hf-search-")  # the names `digest fetch` stores its sources under
+IMPORTED_HEADER = ("# The entries of this source that became papers (item numbers), kept by "
+                   "`digest fetch`:\n# `digest check` reports one whose paper file is gone.\n")
 
 
 def read_rejections(root: Path) -> tuple[list[Rejection], list[Problem]]:
@@ -164,6 +167,26 @@ def render_rejections(rejections: list[Rejection]) -> str:
     return header + (dump_yaml(data) if data else "[]\n")
 
 
+def is_fetched(stored: str) -> bool:
+    """Whether a stored source is one `digest fetch` keeps whole but imports in part."""
+    return stored.partition("_")[2].startswith(FETCHED)
+
+
+def read_imported(root: Path, stored: str) -> set[int]:
+    """The entries of a selectively imported source that became papers (none if not recorded)."""
+    path = root / "sources" / f"{stored}{IMPORTED}"
+    try:
+        text = _read_text(path, stored) if path.is_file() else ""
+    except FrontMatterError:
+        return set()
+    return {int(line) for line in text.split("\n") if line.strip().isdigit()}
+
+
+def render_imported(lines: set[int]) -> str:
+    """The text of `<stored source>.imported`: a header, then the item numbers in order."""
+    return IMPORTED_HEADER + "".join(f"{n}\n" for n in sorted(lines))
+
+
 def check_removals(root: Path, papers: list[Paper]) -> list[Problem]:
     """content/rejected.yml's own problems, papers both present and rejected, and source entries
     whose paper file is gone without a rejection (deleted by hand)."""
@@ -172,8 +195,9 @@ def check_removals(root: Path, papers: list[Paper]) -> list[Problem]:
     rejections, lines, problems = _read_with_lines(root)
     name = rel(root / FILE, root)
     folder = root / "sources"
-    stored: dict[str, tuple] = {}  # stored source -> (entries, whether all were imported)
-    for file in sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []:
+    files = set(os.listdir(folder)) if folder.is_dir() else set()
+    stored: dict[str, tuple] = {}  # stored source -> (parsed, imported entries or None: all)
+    for file in sorted(files):
         match = STORED.fullmatch(file)
         if match is None:
             continue
@@ -182,11 +206,15 @@ def check_removals(root: Path, papers: list[Paper]) -> list[Problem]:
         except FrontMatterError:
             continue  # an unreadable source is reported by the papers that refer to it
         source, _ = parse_source(text, file, int(match["date"][:4]))
-        stored[file] = (source, not file.split("_", 1)[1].startswith(SELECTED_SOURCES))
+        if is_fetched(file):
+            if f"{file}{IMPORTED}" not in files:
+                continue  # fetched before its selection was recorded: which entries are papers?
+            stored[file] = (source, read_imported(root, file))
+        else:
+            stored[file] = (source, None)
     entries = {f"{file}:{e.line}": (source.date, e) for file, (source, _) in stored.items()
                for e in source.entries}
     line_of = {id(r): line for r, line in zip(rejections, lines)}
-    files = set(os.listdir(folder)) if folder.is_dir() else set()
     for record, line in zip(rejections, lines):
         for ref in record.sources:
             match = SOURCE_REF.fullmatch(ref)
@@ -208,12 +236,11 @@ def check_removals(root: Path, papers: list[Paper]) -> list[Problem]:
     referenced = {ref for paper in papers for ref in paper.sources}
     referenced.update(ref for record in rejections for ref in record.sources)
     reported: set[str] = set()  # one message per missing paper, at its earliest entry
-    for file, (source, whole) in stored.items():
-        if not whole:
-            continue
+    for file, (source, imported) in stored.items():
         shown = rel(folder / file, root)
         for entry in source.entries:
-            if f"{file}:{entry.line}" in referenced:
+            if f"{file}:{entry.line}" in referenced or (imported is not None
+                                                         and entry.line not in imported):
                 continue
             keys = _keys(entry.title, entry.arxiv)
             if any(k in present or k in index or k in reported for k in keys):

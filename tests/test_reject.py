@@ -170,7 +170,7 @@ def test_rejected_yml_is_checked_line_by_line(imported):
     assert blocked.stderr.endswith("nothing was imported\n")
 
 
-def test_papers_a_fetch_left_out_are_not_missing(project):
+def test_papers_a_fetch_left_out_are_not_missing_but_those_it_took_are(project):
     from test_api import api_server
 
     with api_server() as url:
@@ -178,3 +178,12 @@ def test_papers_a_fetch_left_out_are_not_missing(project):
     assert result.returncode == 0, result.stderr
     check = run_digest("check", cwd=project)
     assert check.returncode == 0, check.stderr  # the garden snails were never papers here
+    # A fetched paper deleted by hand is seen too: the fetch recorded which items it imported.
+    (project / "content/papers/concise-chains-efficient-reasoning-without.md").unlink()
+    check = run_digest("check", cwd=project)
+    assert check.stderr.splitlines() == [
+        "content/sources/2026-03-06_hf-daily-papers.json:2: paper 'Concise Chains: Efficient "
+        "Reasoning without Overthinking' is missing from content/papers/, but its source entry "
+        "is still stored and the next import would add it back: restore its file, or record its "
+        "removal with `digest reject 2026-03-06_hf-daily-papers.json:2 --reason TEXT`",
+        "1 problem(s) in content/"]

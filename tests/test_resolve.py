@@ -155,6 +155,7 @@ def test_fetch_search_imports_results_like_a_fetched_day(project):
     assert _Search.requests == ["/api/papers/search?q=reasoning"]
     assert result.stdout == (
         "stored     content/sources/2026-03-10_hf-search-reasoning.json\n"
+        "stored     content/sources/2026-03-10_hf-search-reasoning.json.imported\n"
         "added      content/papers/concise-chains-efficient-reasoning-without.md\n"
         "added      content/papers/verifiable-rewards-teach-small-models-to-reason.md\n"
         "2 added, 0 updated, 0 unchanged\n")  # the same selection as a fetched day's
@@ -164,6 +165,8 @@ def test_fetch_search_imports_results_like_a_fetched_day(project):
         "reasoning", "2026-03-10", 4)
     new = papers(project)["verifiable-rewards-teach-small-models-to-reason"]
     assert (str(new.listed), str(new.added)) == ("2026-03-06", "2026-03-10")
+    assert (project / "content/sources/2026-03-10_hf-search-reasoning.json.imported"
+            ).read_text().splitlines()[2:] == ["1", "2"]  # the selected items, for the check
     assert run_digest("check", cwd=project).returncode == 0
     # The same search again the same day: the same file, nothing new.
     with search_server() as url:
