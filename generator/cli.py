@@ -18,12 +18,30 @@ import click
 from . import output
 from .progress import Progress
 from .sources.hf_api import DEFAULT_API_URL, FetchError, fetch_daily_papers
+from .sources.hf_search import (
+    DEFAULT_SEARCH_URL,
+    render_search_source,
+    search_papers,
+    search_stem,
+)
 from .content import read_content
 from .problems import format_problems
 
 
 def _project(ctx: click.Context) -> Path:
     return ctx.obj["project"]
+
+
+def _today() -> dt.date:
+    """Today in UTC, or DIGEST_TODAY (YYYY-MM-DD) so that tests and re-runs do not read a clock."""
+    fixed = os.environ.get("DIGEST_TODAY", "")
+    if fixed:
+        try:
+            return dt.date.fromisoformat(fixed)
+        except ValueError:
+            click.echo(f"DIGEST_TODAY: '{fixed}' is not a date like 2026-03-06", err=True)
+            sys.exit(2)
+    return dt.datetime.now(dt.timezone.utc).date()
 
 
 @click.group()
@@ -36,8 +54,9 @@ def main(ctx: click.Context, project: Path) -> None:
 
 
 def _run_import(ctx: click.Context, paths: list[Path], year: int, strict: bool,
-                select=None) -> None:
-    """Plan an import, write it (all or nothing), and report like a compiler."""
+                select=None):
+    """Plan an import, write it (all or nothing), and report like a compiler; returns the plan
+    (its `skipped` lists the rejected papers it left out, for the review sheet)."""
     from .build import BuildError, tag_vocabulary
 
     root = _project(ctx) / "content"
@@ -52,7 +71,7 @@ def _run_import(ctx: click.Context, paths: list[Path], year: int, strict: bool,
 
     try:
         plan = importer.plan_import(paths, year, root, select=select, vocabulary=vocabulary,
-                                    progress=Progress())
+                                    progress=Progress(), today=_today())
     except RuleError as exc:
         click.echo(f"{_rule_problem(root, exc)}\nnothing was imported", err=True)
         sys.exit(1)
@@ -67,13 +86,17 @@ def _run_import(ctx: click.Context, paths: list[Path], year: int, strict: bool,
     for action, path in plan.actions:
         if action != "unchanged":
             click.echo(f"{action:<10} {path}")
+    for paper in plan.skipped:
+        click.echo(f"{'skipped':<10} '{paper.title}' ({paper.describe()})")
     counts = {a: sum(1 for b, _ in plan.actions if b == a) for a in ("added", "updated",
                                                                       "unchanged")}
     if plan.warnings:
         click.echo(format_problems(plan.warnings), err=True)
     skipped = f", {len(plan.warnings)} problem(s) reported" if plan.warnings else ""
+    rejected = f", {len(plan.skipped)} skipped (rejected)" if plan.skipped else ""
     click.echo(f"{counts['added']} added, {counts['updated']} updated, "
-               f"{counts['unchanged']} unchanged{skipped}")
+               f"{counts['unchanged']} unchanged{rejected}{skipped}")
+    return plan
 
 
 def _rule_problem(root: Path, exc) -> str:
@@ -91,7 +114,7 @@ def _rule_problem(root: Path, exc) -> str:
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--year", type=click.IntRange(1990, 2999), default=None,
               help="Year of the listings' dates, which the listing text does not state "
-                   "[default: the current year].")
+                   "[default: the current year, UTC].")
 @click.option("--strict", is_flag=True, help="Import nothing and exit with status 1 if any "
               "entry would be skipped or any problem is reported.")
 @click.pass_context
@@ -99,15 +122,18 @@ def import_command(ctx: click.Context, paths: tuple[Path, ...], year: int | None
                    strict: bool) -> None:
     """Add or update papers from Hugging Face Daily Papers listings (text copied from the page)
     or daily-papers API JSON files (told apart by their content)."""
-    year = year or dt.date.today().year  # the only clock: the issue's documented default
+    year = year or _today().year  # the only clock: the documented default
     _run_import(ctx, list(paths), year, strict)
 
 
 @main.command()
-@click.option("--date", "day", required=True, type=click.DateTime(["%Y-%m-%d"]),
+@click.option("--date", "day", default=None, type=click.DateTime(["%Y-%m-%d"]),
               help="The day whose daily papers to fetch (YYYY-MM-DD).")
-@click.option("--api-url", default=DEFAULT_API_URL, show_default=True,
-              help="The daily-papers API endpoint.")
+@click.option("--search", "query", default=None,
+              help="Fetch the Hugging Face paper search results for this query instead of a day.")
+@click.option("--api-url", default=None,
+              help=f"The API endpoint [default: {DEFAULT_API_URL}, or {DEFAULT_SEARCH_URL} "
+                   "with --search].")
 @click.option("--all", "take_all", is_flag=True,
               help="Import every paper of the day, not only those matching a theme's rules.")
 @click.option("--timeout", type=click.FloatRange(0.1, 600), default=30.0, show_default=True,
@@ -115,19 +141,32 @@ def import_command(ctx: click.Context, paths: tuple[Path, ...], year: int | None
 @click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True,
               help="Retries after a failure.")
 @click.pass_context
-def fetch(ctx: click.Context, day: dt.datetime, api_url: str, take_all: bool, timeout: float,
-          retries: int) -> None:
-    """Download one day of Hugging Face daily papers, keep the JSON under content/sources/,
-    and import the papers that match at least one theme's rules."""
+def fetch(ctx: click.Context, day: dt.datetime | None, query: str | None, api_url: str | None,
+          take_all: bool, timeout: float, retries: int) -> None:
+    """Download one day of Hugging Face daily papers (or the results of a paper search), keep
+    the JSON under content/sources/, and import the papers that match at least one theme's rules."""
     import tempfile
 
     from .content import read_themes
     from .themes import matches_themes
 
+    if (day is None) == (query is None):
+        click.echo("pass either --date YYYY-MM-DD or --search QUERY", err=True)
+        sys.exit(2)
     try:
-        text = fetch_daily_papers(day.date(), api_url, timeout=timeout, retries=retries,
-                                  warn=lambda message: click.echo(f"warning: {message}",
-                                                                  err=True))
+        if query is None:
+            text = fetch_daily_papers(day.date(), api_url or DEFAULT_API_URL, timeout=timeout,
+                                      retries=retries,
+                                      warn=lambda message: click.echo(f"warning: {message}",
+                                                                      err=True))
+            name, year = "hf-daily-papers", day.year
+        else:
+            searched = _today()
+            items = search_papers(query, api_url or DEFAULT_SEARCH_URL, timeout=timeout,
+                                  retries=retries)
+            text = render_search_source(query, searched, items)
+            name = _free_stem(_project(ctx) / "content", searched, search_stem(query), text)
+            year = searched.year
     except FetchError as exc:
         click.echo(f"{exc}\nnothing was imported; content/ is unchanged", err=True)
         sys.exit(1)
@@ -135,9 +174,145 @@ def fetch(ctx: click.Context, day: dt.datetime, api_url: str, take_all: bool, ti
     select = None if take_all else (
         lambda entry: matches_themes(entry.title, entry.abstract, themes))
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "hf-daily-papers.json"
+        path = Path(folder) / f"{name}.json"
         path.write_text(text, encoding="utf-8")
-        _run_import(ctx, [path], day.year, strict=False, select=select)
+        _run_import(ctx, [path], year, strict=False, select=select)
+
+
+def _free_stem(root: Path, day: dt.date, stem: str, text: str) -> str:
+    """A stored name for a fetched search: the same text again reuses its name, other results
+    of the same day get `-2`, `-3`... (a search's results change during a day)."""
+    for number in range(1, 1000):
+        candidate = stem if number == 1 else f"{stem}-{number}"
+        path = root / "sources" / f"{day.isoformat()}_{candidate}.json"
+        if not path.is_file() or path.read_bytes() == text.encode("utf-8"):
+            return candidate
+    import hashlib
+
+    return f"{stem}-{hashlib.sha1(text.encode('utf-8')).hexdigest()[:12]}"
+
+
+@main.command()
+@click.argument("papers", nargs=-1, required=True)
+@click.option("--reason", required=True, help="Why the papers do not belong, in a few words.")
+@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="The day of the rejection [default: today, UTC].")
+@click.pass_context
+def reject(ctx: click.Context, papers: tuple[str, ...], reason: str,
+           day: dt.datetime | None) -> None:
+    """Remove papers from the digest for good: delete their files and record them in
+    content/rejected.yml, which every later import and fetch obeys.
+
+    A PAPER is a file name (`x.md` or `x`), a path (`content/papers/x.md`), an arXiv id, or a
+    stored source entry (`2025-12-08_listing.txt:13`, as `digest check` prints it)."""
+    from . import rejections
+
+    root = _project(ctx) / "content"
+    reason = " ".join(reason.split())
+    if not reason:
+        click.echo("--reason: must not be empty", err=True)
+        sys.exit(2)
+    when = day.date() if day else _today()
+    existing, problems = rejections.read_rejections(root)
+    chosen, records, errors = rejections.plan_rejections(root, read_content(root).papers,
+                                                         list(papers), reason, when)
+    errors = [str(p) for p in problems] + errors
+    if errors:
+        click.echo("\n".join(errors) + "\nnothing was rejected; content/ is unchanged", err=True)
+        sys.exit(1)
+    entries_only = list(records)
+    records += [rejections.reject_paper(p, reason, when) for p in chosen]
+    kept = rejections.replace_rejections(existing, records)
+    output.write_files(root, {rejections.FILE: rejections.render_rejections(kept)})
+    # Recorded first, removed second: stopped in between, the paper is still rejected (and
+    # `digest check` says to delete its file), never deleted and forgotten.
+    removed = output.remove_files(root, [f"papers/{p.name}.md" for p in chosen])
+    for relpath in removed:
+        click.echo(f"{'removed':<10} content/{relpath}")
+    for record in entries_only:
+        click.echo(f"{'recorded':<10} '{record.title}' ({record.sources[0]})")
+    click.echo(f"{len(records)} rejected, {len(kept) - len(existing)} new in "
+               f"content/{rejections.FILE}: imports and fetches will skip them")
+
+
+@main.command()
+@click.option("--api-url", default=DEFAULT_SEARCH_URL, show_default=True,
+              help="The paper search endpoint.")
+@click.option("--delay", default=1.0, show_default=True, type=click.FloatRange(0, 60),
+              help="Seconds to wait between two searches.")
+@click.option("--limit", default=200, show_default=True, type=click.IntRange(1, 10_000),
+              help="At most this many papers are looked up in one run.")
+@click.option("--timeout", default=30.0, show_default=True, help="Seconds per request.")
+@click.option("--retries", default=2, show_default=True, help="Retries after a failure.")
+@click.pass_context
+def resolve(ctx: click.Context, api_url: str, delay: float, limit: int, timeout: float,
+            retries: int) -> None:
+    """Find the arXiv id of papers that have none, by exact title, through the Hugging Face
+    paper search; the matching results are stored under content/sources/ and imported."""
+    import tempfile
+    import time
+
+    from . import model
+    from .sources.hf_search import pick_exact_match
+    from .sources.store import SourceStore
+
+    root = _project(ctx) / "content"
+    content = read_content(root)
+    if content.problems:  # found ids could not be imported: do not ask the API for nothing
+        click.echo(format_problems(content.problems) + "\nnothing was looked up; fix content/ "
+                   "first (digest check)", err=True)
+        sys.exit(1)
+    store = SourceStore(root)
+    owners = {p.arxiv: p.name for p in content.papers if p.arxiv}
+    todo = sorted((p for p in content.papers if not p.arxiv), key=lambda p: p.name)
+    if len(todo) > limit:
+        click.echo(f"{len(todo)} papers have no arXiv id; looking up the first {limit} "
+                   "(--limit)")
+    found_items, counts, failures = [], {"found": 0, "ambiguous": 0, "missing": 0, "failed": 0}, 0
+    for number, paper in enumerate(todo[:limit]):
+        if number and delay:
+            time.sleep(delay)  # one search at a time, spaced: a polite client of a free API
+        titles = {model.normalize_title(paper.title)} | {
+            model.normalize_title(found[1].title) for ref in paper.sources
+            if (found := store.entry(ref)) is not None}
+        where = f"content/papers/{paper.name}.md"
+        try:
+            items = search_papers(paper.title, api_url, timeout=timeout, retries=retries)
+        except FetchError as exc:
+            counts["failed"] += 1
+            failures += 1
+            click.echo(f"{'failed':<10} {where}: {exc}", err=True)
+            if failures == 3:
+                click.echo("three searches in a row failed: stopping", err=True)
+                break
+            continue
+        failures = 0
+        status, matches = pick_exact_match(titles, items)
+        if status == "found" and matches[0]["paper"]["id"] in owners:
+            status, matches = "ambiguous", [matches[0]["paper"]["id"]]
+            click.echo(f"{'ambiguous':<10} {where}: its exact title match {matches[0]} is "
+                       f"already content/papers/{owners[matches[0]]}.md")
+        elif status == "found":
+            owners[matches[0]["paper"]["id"]] = paper.name
+            found_items.append(matches[0])
+            click.echo(f"{'found':<10} {where}: {matches[0]['paper']['id']}")
+        elif status == "ambiguous":
+            click.echo(f"{'ambiguous':<10} {where}: {len(matches)} exact title matches with "
+                       f"different ids ({', '.join(matches)}); add the right one by hand")
+        else:
+            click.echo(f"{'missing':<10} {where}: no exact title match")
+        counts[status] += 1
+    click.echo(", ".join(f"{n} {k}" for k, n in counts.items()))
+    if found_items:
+        searched = _today()
+        text = render_search_source("exact titles (digest resolve)", searched, found_items)
+        name = _free_stem(root, searched, "hf-resolve", text)
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / f"{name}.json"
+            path.write_text(text, encoding="utf-8")
+            _run_import(ctx, [path], searched.year, strict=False)
+    if counts["failed"]:
+        sys.exit(1)
 
 
 @main.command()
@@ -151,7 +326,10 @@ def check(ctx: click.Context) -> None:
     except BuildError as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)
+    from .rejections import check_removals
+
     content = read_content(_project(ctx) / "content", allowed)
+    content.problems += check_removals(_project(ctx) / "content", content.papers)
     if content.problems:
         click.echo(format_problems(content.problems), err=True)
         click.echo(f"{len(content.problems)} problem(s) in content/", err=True)
@@ -207,7 +385,7 @@ def serve(ctx: click.Context, dev_addr: str) -> None:
 @click.option("--arxiv", "arxiv_id", default=None, help="Its arXiv id, like 2504.15777.")
 @click.option("--abstract", default=None, help="Its abstract (or paste it into the file).")
 @click.option("--added", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="The day it enters the digest [default: today].")
+              help="The day it enters the digest [default: today, UTC].")
 @click.option("--theme", "theme_ids", multiple=True, help="A theme id (repeatable) "
               "[default: proposed by the rules].")
 @click.pass_context
@@ -218,7 +396,7 @@ def new(ctx: click.Context, title: str, arxiv_id: str | None, abstract: str | No
     from .themes import RuleError
 
     root = _project(ctx) / "content"
-    day = added.date() if added else dt.date.today()  # an explicit flag's documented default
+    day = added.date() if added else _today()  # an explicit flag's documented default
     try:
         relpath, text = scaffold_paper(root, title, arxiv_id, abstract, day, list(theme_ids))
     except ScaffoldError as exc:

@@ -11,10 +11,15 @@ curator changed it and the file wins. Curator-owned fields (themes, tags, note) 
 proposed when a paper is first added. Papers match by arXiv id, else by normalized title
 (including titles of their earlier sources), so a paper first seen in a listing and later in
 the API keeps its file name and gains its id.
+
+Before anything is planned, a listing's date is checked against the year it was read with (not
+in the future, not stored already under another year, not before its papers' own dates), and
+papers recorded in content/rejected.yml are skipped, each reported in `ImportPlan.skipped`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 import unicodedata
@@ -24,11 +29,21 @@ from typing import Callable
 
 from . import model
 from .content import read_paper, read_themes, rel, render_paper_file
-from .model import Paper
+from .model import Paper, Rejection
 from .problems import Problem
+from .rejections import (
+    IMPORTED,
+    describe_rejection,
+    index_rejections,
+    is_fetched,
+    match_rejection,
+    read_imported,
+    read_rejections,
+    render_imported,
+)
 from .sources import SourceEntry
-from .sources.hf_listing import Listing
-from .sources.store import SourceStore, read_source, ref_key
+from .sources.hf_listing import LISTING_DATE, Listing
+from .sources.store import STORED, SourceStore, read_source, ref_key, stored_name
 from .text import extract_links
 from .themes import propose_themes
 
@@ -45,6 +60,21 @@ class ImportPlan:
     actions: list[tuple[str, str]] = field(default_factory=list)  # (added|updated|unchanged, path)
     warnings: list[Problem] = field(default_factory=list)  # skipped entries; the rest imported
     errors: list[Problem] = field(default_factory=list)  # nothing may be written
+    skipped: list[SkippedPaper] = field(default_factory=list)  # rejected papers, by title
+
+
+@dataclass
+class SkippedPaper:
+    """A paper of the imported sources that was not added: a curator rejected it."""
+
+    title: str
+    arxiv: str | None
+    refs: list[str]  # its entries in the imported sources (`<stored source>:<line>`)
+    rejection: Rejection
+
+    def describe(self) -> str:
+        """`rejected DATE: reason`, why the import skipped it."""
+        return describe_rejection(self.rejection)
 
 
 def slugify(title: str, limit: int = MAX_NAME) -> str:
@@ -114,12 +144,79 @@ def suggest_tags(keywords: list[str], vocabulary: set[str] | None) -> list[str]:
     return sorted({by_key[k.casefold()] for k in keywords if k.casefold() in by_key})
 
 
+def _short_date(day: dt.date) -> str:
+    return f"{day:%b} {day.day}"
+
+
+def _in_year(day: dt.date, year: int) -> dt.date:
+    return dt.date(year, day.month, 28 if (day.month, day.day) == (2, 29) else day.day)
+
+
+def _date_line(text: str) -> int:
+    """The line of a listing's own date (`Dec 8`), for messages about it."""
+    return next((n for n, line in enumerate(text.split("\n"), start=1)
+                 if LISTING_DATE.fullmatch(line.strip())), 1)
+
+
+def _share_papers(source: Listing, store: SourceStore, stored: str) -> bool:
+    """Whether most papers of a listing are those of a stored one (the same page copied twice)."""
+    titles = {model.normalize_title(e.title) for e in source.entries}
+    theirs = {model.normalize_title(title) for title in store.titles(stored)}
+    return bool(titles) and 2 * len(titles & theirs) >= len(titles)
+
+
+def check_listing_dates(source: Listing, text: str, kind: str, shown: str, store: SourceStore,
+                        stem: str, today: dt.date | None) -> list[Problem]:
+    """A listing's yearless date read in the wrong year: in the future, already stored under
+    another date, or before the dates of its own papers. Each message says which --year fits."""
+    if kind != "txt":
+        if today is not None and source.date > today:
+            return [Problem(shown, 1, "date", f"the file's date {source.date.isoformat()} (when "
+                            "its papers were featured) is in the future; check the file")]
+        return []
+    day, line = source.date, _date_line(text)
+    read = f"the listing's date {_short_date(day)} read as {day.isoformat()}"
+    problems = []
+    if today is not None and day > today:
+        fits = today.year if _in_year(day, today.year) <= today else today.year - 1
+        problems.append(Problem(shown, line, "date", f"{read} is in the future; "
+                                f"pass --year {fits}"))
+    folder = store.root / "sources"
+    for other in sorted(folder.glob("*.txt")) if folder.is_dir() else []:
+        match = STORED.fullmatch(other.name)
+        if match is None or match["date"] == day.isoformat():
+            continue
+        stored_day = dt.date.fromisoformat(match["date"])
+        same_text = store.text(other.name) == text
+        # The same page copied again (an upvote more) under the same name: a year later, a new
+        # listing may share its name and day, but not its papers.
+        same_page = (not same_text and other.name.split("_", 1)[1] == f"{stem}.txt"
+                     and (stored_day.month, stored_day.day) == (day.month, day.day)
+                     and _share_papers(source, store, other.name))
+        if same_text or same_page:
+            what = "this listing" if same_text else "a listing of the same name and day"
+            problems.append(Problem(shown, line, "date", f"{read}, but {what} is already stored "
+                                    f"as content/sources/{other.name}; pass --year "
+                                    f"{stored_day.year}"))
+    late = [e for e in source.entries if e.published is not None and e.published > day]
+    if late:
+        newest = max(e.published for e in late)
+        fits = newest.year if _in_year(day, newest.year) >= newest else newest.year + 1
+        for entry in late:
+            problems.append(Problem(shown, entry.line, "published", f"the paper's date "
+                                    f"{entry.published.isoformat()} is after {read}; "
+                                    f"pass --year {fits}"))
+    return problems
+
+
 def plan_import(paths: list[Path], year: int, root: Path, select: Selector | None = None,
-                vocabulary: set[str] | None = None, progress=None) -> ImportPlan:
+                vocabulary: set[str] | None = None, progress=None,
+                today: dt.date | None = None) -> ImportPlan:
     """Read sources and content/, and work out every file the import writes.
 
     `select` keeps only some entries (`digest fetch` keeps those matching a theme's rules);
-    `vocabulary` is the tag vocabulary that source keywords may suggest tags from.
+    `vocabulary` is the tag vocabulary that source keywords may suggest tags from; `today`
+    (the caller's clock) refuses listings dated in the future. Rejected papers are skipped.
     """
     plan = ImportPlan()
     store = SourceStore(root)
@@ -130,6 +227,11 @@ def plan_import(paths: list[Path], year: int, root: Path, select: Selector | Non
             plan.errors += fatal
             continue
         plan.warnings += source.problems
+        stem = stored_name(source, path, kind).split("_", 1)[1].rsplit(".", 1)[0]
+        dates = check_listing_dates(source, text, kind, str(path), store, stem, today)
+        if dates:
+            plan.errors += dates
+            continue
         try:
             name, new = store.add(source, path, text, kind)
         except ValueError as exc:
@@ -150,8 +252,13 @@ def plan_import(paths: list[Path], year: int, root: Path, select: Selector | Non
             plan.errors += problems  # its title is unknown, so a re-import could duplicate it
         else:
             papers[paper.name] = paper
+    rejections, rejection_problems = read_rejections(root)
+    plan.errors += rejection_problems  # unreadable, it could let a rejected paper back in
     if plan.errors:
         return plan
+    rejected = index_rejections(rejections, store)
+    skipped: dict[int, SkippedPaper] = {}
+    selected: dict[str, set[int]] = {}  # a fetched source's entries that became papers
 
     index: dict[str, str] = {}  # "arxiv:<id>" or normalized title -> paper name or "new:..."
     for paper in papers.values():
@@ -164,6 +271,12 @@ def plan_import(paths: list[Path], year: int, root: Path, select: Selector | Non
     groups: dict[str, list[str]] = {}
     for name, source in sorted(incoming, key=lambda item: item[0]):
         for entry in source.entries:
+            record = match_rejection(rejected, entry.title, entry.arxiv)
+            if record is not None:  # before the selection: a curator's decision comes first
+                found = skipped.setdefault(id(record), SkippedPaper(
+                    record.title, record.arxiv, [], record))
+                found.refs.append(f"{name}:{entry.line}")
+                continue
             if select is not None and not select(entry):
                 continue
             keys = [f"arxiv:{entry.arxiv}"] if entry.arxiv else []
@@ -172,6 +285,8 @@ def plan_import(paths: list[Path], year: int, root: Path, select: Selector | Non
             for key in keys:
                 index.setdefault(key, target)
             groups.setdefault(target, []).append(f"{name}:{entry.line}")
+            if is_fetched(name):
+                selected.setdefault(name, set()).add(entry.line)
 
     taken = set(papers)
     for done, target in enumerate(sorted(groups), start=1):
@@ -195,5 +310,13 @@ def plan_import(paths: list[Path], year: int, root: Path, select: Selector | Non
         plan.actions.append((action, rel(root / relpath, root)))
         if action != "unchanged":
             plan.files[relpath] = render_paper_file(paper)
+    for name in sorted(selected):
+        # Kept beside the source, so that `digest check` knows which of its entries are papers
+        # (and sees one deleted by hand); a union: a paper once imported stays one.
+        known = read_imported(root, name)
+        if not selected[name] <= known or not (root / "sources" / f"{name}{IMPORTED}").is_file():
+            plan.files[f"sources/{name}{IMPORTED}"] = render_imported(selected[name] | known)
     plan.actions.sort(key=lambda item: item[1])
+    plan.skipped = sorted(skipped.values(), key=lambda s: (model.normalize_title(s.title),
+                                                           s.refs))
     return plan

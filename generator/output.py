@@ -141,6 +141,18 @@ def write_files(root: Path, files: dict[str, str]) -> list[str]:
     return [rel for rel in sorted(files) if write_file(targets[rel], files[rel])]
 
 
+def remove_files(root: Path, files: list[str]) -> list[str]:
+    """Delete these files under root (content files a command removes); returns those removed."""
+    checked: set = set()
+    targets = {rel: safe_target(root, rel, checked) for rel in files}  # check all before removing
+    removed = []
+    for rel in sorted(files):
+        with contextlib.suppress(FileNotFoundError):
+            targets[rel].unlink()
+            removed.append(rel)
+    return removed
+
+
 def write_tree(root: Path, files: dict[str, str | Deferred], manifest: dict | None = None,
                progress=None) -> tuple[list[str], list[str]]:
     """Make root hold exactly these files: write the changed ones, delete the stale ones.

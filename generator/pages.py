@@ -16,7 +16,7 @@ import hashlib
 import json
 from collections import Counter
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import quote_plus, urlsplit
 
 import jinja2
 from markupsafe import Markup, escape
@@ -97,12 +97,21 @@ def _authors(paper: Paper) -> str:
     return ", ".join(paper.authors or [])
 
 
+def render_title_searches(title: str) -> list[Link]:
+    """Without an arXiv id, links that search arXiv and Hugging Face for the paper's title."""
+    query = quote_plus(" ".join(title.split()))
+    return [Link(f"https://arxiv.org/search/?query={query}&searchtype=title", "arXiv",
+                 "search for this title"),
+            Link(f"https://huggingface.co/papers?q={query}", "Hugging Face", "search for this title")]
+
+
 def render_paper_page(paper: Paper, themes: dict[str, Theme], settings,
                       related: list[Paper] = ()) -> str:
     """docs/papers/<name>.md for one paper."""
     arxiv_links = [Link(f"https://arxiv.org/abs/{paper.arxiv}", "arXiv", paper.arxiv),
                    Link(f"https://huggingface.co/papers/{paper.arxiv}", "Hugging Face",
-                        "huggingface.co/papers/" + paper.arxiv)] if paper.arxiv else []
+                        "huggingface.co/papers/" + paper.arxiv)] if paper.arxiv else \
+        render_title_searches(paper.title)
     return _env.get_template("paper.md.j2").render(
         bibtex=render_bibtex(paper, settings),
         edit_url=settings.edit_url(f"papers/{paper.name}.md"),

@@ -22,11 +22,16 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
 SEEDS = REPO.parent / "shared" / "seeds"
 
 
+# "Today" for every command a test runs: no test depends on the machine's clock.
+TODAY = "2030-06-30"  # later than every fixture day, so none is "in the future"
+
+
 def run_digest(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
     """The real entry point (`python -m generator`), as a reader of the README would run it."""
     return subprocess.run(
         [sys.executable, "-m", "generator", *args], cwd=cwd, capture_output=True, text=True,
-        env={**os.environ, "GITHUB_ACTIONS": "", **(env or {})}, timeout=600,
+        env={**os.environ, "GITHUB_ACTIONS": "", "DIGEST_TODAY": TODAY, **(env or {})},
+        timeout=600,
     )
 
 

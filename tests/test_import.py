@@ -204,3 +204,72 @@ def test_an_endless_source_is_refused_after_its_size_limit(project):
     assert result.returncode == 1
     assert result.stderr == ("/dev/zero: larger than the 20,000,000 bytes a source may have; "
                              "nothing was read\nnothing was imported\n")
+
+
+def _refused(project: Path, *args: str, env: dict | None = None) -> str:
+    before = tree(project / "content")
+    result = run_digest("import", *args, cwd=project, env=env)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert tree(project / "content") == before  # nothing written
+    return result.stderr
+
+
+def test_listing_dated_in_the_future_is_refused_with_the_year_to_pass(project):
+    listing = str(LISTINGS / "metadata_block.txt")
+    stderr = _refused(project, "--year", "2025", listing, env={"DIGEST_TODAY": "2025-12-01"})
+    assert stderr == (
+        f"{listing}:11: date: the listing's date Dec 8 read as 2025-12-08 is in the future; "
+        "pass --year 2024\n"
+        "nothing was imported\n")
+    # Without --year the year is today's (DIGEST_TODAY fixes it): the same check applies.
+    assert _refused(project, listing, env={"DIGEST_TODAY": "2025-12-01"}).startswith(
+        f"{listing}:11: date: the listing's date Dec 8 read as 2025-12-08 is in the future")
+    ok = run_digest("import", listing, cwd=project, env={"DIGEST_TODAY": "2025-12-08"})
+    assert ok.returncode == 0, ok.stderr
+
+
+def test_listing_stored_under_another_year_is_refused(project):
+    listing = LISTINGS / "metadata_block.txt"
+    imported(project, listing, year="2025")
+    stderr = _refused(project, "--year", "2026", str(listing), env={"DIGEST_TODAY": "2027-01-01"})
+    assert stderr == (
+        f"{listing}:11: date: the listing's date Dec 8 read as 2026-12-08, but this listing is "
+        "already stored as content/sources/2025-12-08_metadata_block.txt; pass --year 2025\n"
+        "nothing was imported\n")
+
+
+def test_listing_of_the_same_name_and_day_in_another_year_is_refused(project, tmp_path):
+    imported(project, LISTINGS / "metadata_block.txt", year="2025")
+    edited = tmp_path / "metadata_block.txt"  # copied again later: one more upvote
+    edited.write_text((LISTINGS / "metadata_block.txt").read_text().replace("Aug 20 3",
+                                                                            "Aug 20 4"))
+    stderr = _refused(project, "--year", "2024", str(edited))
+    assert stderr == (
+        f"{edited}:11: date: the listing's date Dec 8 read as 2024-12-08, but a listing of the "
+        "same name and day is already stored as content/sources/2025-12-08_metadata_block.txt; "
+        "pass --year 2025\n"
+        "nothing was imported\n")
+
+
+def test_paper_dated_after_its_listing_is_refused(project):
+    listing = str(LISTINGS / "paper_year_after_listing.txt")
+    stderr = _refused(project, "--year", "2025", listing, env={"DIGEST_TODAY": "2026-06-01"})
+    assert stderr == (
+        f"{listing}:13: published: the paper's date 2025-12-30 is after the listing's date "
+        "Jan 10 read as 2025-01-10; pass --year 2026\n"
+        "nothing was imported\n")
+    ok = run_digest("import", "--year", "2026", listing, cwd=project,
+                    env={"DIGEST_TODAY": "2026-06-01"})
+    assert ok.returncode == 0, ok.stderr
+
+
+def test_a_new_listing_of_the_same_name_a_year_later_is_imported(project, tmp_path):
+    imported(project, LISTINGS / "metadata_block.txt", year="2025")
+    later = tmp_path / "metadata_block.txt"  # same name and day, other papers: not a copy
+    later.write_text((LISTINGS / "metadata_block.txt").read_text().replace("CARFT", "CARFT-2")
+                     .replace("MindMerger", "MindSplitter"))
+    result = run_digest("import", "--year", "2026", str(later), cwd=project,
+                        env={"DIGEST_TODAY": "2026-12-09"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("stored     content/sources/2026-12-08_metadata_block.txt\n")

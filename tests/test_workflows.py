@@ -299,6 +299,10 @@ def test_ingest_fetches_checks_and_opens_one_pull_request():
     names = [step.get("run", "").strip() or action(step) for step in job]
     create = next(step for step in job if action(step) == "peter-evans/create-pull-request")
     assert names.index("digest check") < names.index("peter-evans/create-pull-request")
+    # arXiv ids are resolved after the fetch and before the check, and never fail the ingest
+    resolve = next(i for i, step in enumerate(job) if "digest resolve" in step.get("run", ""))
+    assert job.index(fetch) < resolve < names.index("digest check")
+    assert "||" in job[resolve]["run"] or job[resolve].get("continue-on-error") is True
     branch = create["with"]["branch"]
     if branch.startswith("${{ env."):
         branch = data["jobs"]["ingest"]["env"][branch[len("${{ env."):-len(" }}")]]

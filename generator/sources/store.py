@@ -14,6 +14,7 @@ from ..problems import Problem
 from . import MAX_ABSTRACT, MAX_SOURCE_BYTES, MAX_TITLE, SourceEntry, clean_entries
 from .hf_api import looks_like_api_json, parse_api_items, source_date
 from .hf_listing import Listing, decode_listing, parse_listing
+from .hf_search import read_search_date
 
 STORED = re.compile(r"(?P<date>\d{4}-\d{2}-\d{2})_[a-z0-9._-]+\.(?P<kind>txt|json)")
 REF = re.compile(r"(?P<file>[^:/\\]+):(?P<line>[1-9][0-9]*)")
@@ -25,7 +26,9 @@ def parse_source(text: str, shown: str, year: int) -> tuple[Listing, str]:
     Either way, its entries lose any control characters (clean_entries, each reported)."""
     if looks_like_api_json(text):
         entries, problems = parse_api_items(text, shown)
-        source = Listing(shown, source_date(entries), entries, problems)
+        # A stored search is dated by the day it was made, not by its papers' listing days.
+        day = read_search_date(text) if text.lstrip("\ufeff \t\r\n")[:1] == "{" else None
+        source = Listing(shown, day or source_date(entries), entries, problems)
         if source.date is None and not problems:
             source.problems.append(Problem(shown, 1, "submittedOnDailyAt", "no item says when "
                                            "it was featured, so the file cannot be dated"))
@@ -113,6 +116,12 @@ class SourceStore:
             for item in source.entries:
                 self.entries[f"{name}:{item.line}"] = (source.date, item)
         return self.entries.get(ref)
+
+    def titles(self, name: str) -> list[str]:
+        """The titles of a stored source's entries (none when it is not stored)."""
+        self.entry(f"{name}:1")  # parses the whole source once
+        return [item.title for ref, (_, item) in self.entries.items()
+                if ref.rpartition(":")[0] == name]
 
     def add(self, source: Listing, path: Path, text: str, kind: str) -> tuple[str, bool]:
         """Keep a source once; returns (stored name, whether it is new). ValueError on a clash."""
