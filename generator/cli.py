@@ -36,7 +36,7 @@ def main(ctx: click.Context, project: Path) -> None:
 
 
 def _run_import(ctx: click.Context, paths: list[Path], year: int, strict: bool,
-                select=None) -> None:
+                select=None, below_threshold: str = "flag", review: Path | None = None) -> None:
     """Plan an import, write it (all or nothing), and report like a compiler."""
     from .build import BuildError, tag_vocabulary
 
@@ -49,7 +49,7 @@ def _run_import(ctx: click.Context, paths: list[Path], year: int, strict: bool,
     from . import importer  # only import and fetch need it (build starts faster)
 
     plan = importer.plan_import(paths, year, root, select=select, vocabulary=vocabulary,
-                                progress=Progress())
+                                progress=Progress(), below_threshold=below_threshold)
     if plan.errors:
         click.echo(format_problems(plan.errors), err=True)
         click.echo("nothing was imported", err=True)
@@ -60,13 +60,25 @@ def _run_import(ctx: click.Context, paths: list[Path], year: int, strict: bool,
     for action, path in plan.actions:
         if action != "unchanged":
             click.echo(f"{action:<10} {path}")
+    for paper in plan.flagged:
+        click.echo(f"flagged    {paper.title} (score {paper.relevance.score:.2f}: "
+                   f"{paper.relevance.reason()})")
+    for paper in plan.skipped:
+        click.echo(f"skipped    {paper.title} ({paper.why})")
+    if review is not None:
+        from .review import render_review_sheet
+
+        output.write_file(review, render_review_sheet(plan))
+        click.echo(f"review     {review}")
     counts = {a: sum(1 for b, _ in plan.actions if b == a) for a in ("added", "updated",
                                                                       "unchanged")}
     if plan.warnings:
         click.echo(format_problems(plan.warnings), err=True)
+    left_out = f", {len(plan.skipped)} skipped" if plan.skipped else ""
+    flagged = f", {len(plan.flagged)} flagged" if plan.flagged else ""
     skipped = f", {len(plan.warnings)} problem(s) reported" if plan.warnings else ""
     click.echo(f"{counts['added']} added, {counts['updated']} updated, "
-               f"{counts['unchanged']} unchanged{skipped}")
+               f"{counts['unchanged']} unchanged{left_out}{flagged}{skipped}")
     if strict and plan.warnings:
         sys.exit(1)
 
@@ -78,13 +90,16 @@ def _run_import(ctx: click.Context, paths: list[Path], year: int, strict: bool,
               help="Year of the listings' dates, which the listing text does not state "
                    "[default: the current year].")
 @click.option("--strict", is_flag=True, help="Exit with status 1 if any entry was skipped.")
+@click.option("--review", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write a Markdown review sheet of the import to this file.")
 @click.pass_context
 def import_command(ctx: click.Context, paths: tuple[Path, ...], year: int | None,
-                   strict: bool) -> None:
+                   strict: bool, review: Path | None) -> None:
     """Add or update papers from Hugging Face Daily Papers listings (text copied from the page)
-    or daily-papers API JSON files (told apart by their content)."""
+    or daily-papers API JSON files (told apart by their content). Every paper is imported;
+    those scoring below the scope's threshold are flagged."""
     year = year or dt.date.today().year  # the only clock: the issue's documented default
-    _run_import(ctx, list(paths), year, strict)
+    _run_import(ctx, list(paths), year, strict, review=review)
 
 
 @main.command()
@@ -93,31 +108,28 @@ def import_command(ctx: click.Context, paths: tuple[Path, ...], year: int | None
 @click.option("--api-url", default=DEFAULT_API_URL, show_default=True,
               help="The daily-papers API endpoint.")
 @click.option("--all", "take_all", is_flag=True,
-              help="Import every paper of the day, not only those matching a theme's rules.")
+              help="Import every paper of the day, flagging those below the scope's threshold.")
+@click.option("--review", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write a Markdown review sheet (added, updated, skipped) to this file.")
 @click.option("--timeout", default=30.0, show_default=True, help="Seconds per request.")
 @click.option("--retries", default=3, show_default=True, help="Retries after a failure.")
 @click.pass_context
-def fetch(ctx: click.Context, day: dt.datetime, api_url: str, take_all: bool, timeout: float,
-          retries: int) -> None:
+def fetch(ctx: click.Context, day: dt.datetime, api_url: str, take_all: bool,
+          review: Path | None, timeout: float, retries: int) -> None:
     """Download one day of Hugging Face daily papers, keep the JSON under content/sources/,
-    and import the papers that match at least one theme's rules."""
+    and import the papers scoring at least the threshold of content/scope.yml."""
     import tempfile
-
-    from .content import read_themes
-    from .themes import matches_themes
 
     try:
         text = fetch_daily_papers(day.date(), api_url, timeout=timeout, retries=retries)
     except FetchError as exc:
         click.echo(f"{exc}\nnothing was imported; content/ is unchanged", err=True)
         sys.exit(1)
-    themes, _, _ = read_themes(_project(ctx) / "content")
-    select = None if take_all else (
-        lambda entry: matches_themes(entry.title, entry.abstract, themes))
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "hf-daily-papers.json"
         path.write_text(text, encoding="utf-8")
-        _run_import(ctx, [path], day.year, strict=False, select=select)
+        _run_import(ctx, [path], day.year, strict=False, review=review,
+                    below_threshold="flag" if take_all else "skip")
 
 
 @main.command()

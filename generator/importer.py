@@ -11,6 +11,11 @@ curator changed it and the file wins. Curator-owned fields (themes, tags, note) 
 proposed when a paper is first added. Papers match by arXiv id, else by normalized title
 (including titles of their earlier sources), so a paper first seen in a listing and later in
 the API keeps its file name and gains its id.
+
+Every new paper is scored against the digest's scope (scope.py) when content/scope.yml exists:
+`digest fetch` leaves out those below its threshold, a pasted listing keeps them and flags them.
+The plan records what was added, updated and skipped, with scores and reasons, for the output
+and the review sheet (review.py).
 """
 
 from __future__ import annotations
@@ -26,6 +31,8 @@ from . import model
 from .content import read_paper, read_themes, rel, render_paper_file
 from .model import Paper
 from .problems import Problem
+from .rejections import read_rejections
+from .scope import Relevance, read_scope
 from .sources import SourceEntry
 from .sources.hf_listing import Listing
 from .sources.store import SourceStore, read_source, ref_key
@@ -38,6 +45,20 @@ Selector = Callable[[SourceEntry], bool]
 
 
 @dataclass
+class Candidate:
+    """A paper an import added, updated or left out, with what the review sheet shows of it."""
+
+    title: str
+    arxiv: str | None
+    refs: list[str]  # the stored source entries (`<stored source>:<line>`) it comes from
+    path: str = ""  # content/papers/<name>.md, when it was added or updated
+    relevance: Relevance | None = None  # its score against the scope (new papers only)
+    themes: list[str] = field(default_factory=list)  # proposed themes of an added paper
+    changed: list[str] = field(default_factory=list)  # the fields an update changes
+    why: str = ""  # why it was skipped: below the threshold, rejected DATE: reason, ...
+
+
+@dataclass
 class ImportPlan:
     """What an import would do: files to write (relative to content/) and what to report."""
 
@@ -45,6 +66,19 @@ class ImportPlan:
     actions: list[tuple[str, str]] = field(default_factory=list)  # (added|updated|unchanged, path)
     warnings: list[Problem] = field(default_factory=list)  # skipped entries; the rest imported
     errors: list[Problem] = field(default_factory=list)  # nothing may be written
+    sources: list[str] = field(default_factory=list)  # stored names of the sources imported
+    added: list[Candidate] = field(default_factory=list)
+    updated: list[Candidate] = field(default_factory=list)
+    # Papers left out, each with its reason (`why`); any step that leaves a paper out (the
+    # scope's threshold, a rejection) appends it here, and the output and the sheet list it.
+    skipped: list[Candidate] = field(default_factory=list)
+    threshold: float | None = None  # the scope's threshold, when papers were scored
+
+    @property
+    def flagged(self) -> list[Candidate]:
+        """Added papers scoring below the scope's threshold (a listing keeps them)."""
+        return [c for c in self.added if c.relevance is not None and self.threshold is not None
+                and c.relevance.score < self.threshold]
 
 
 def slugify(title: str, limit: int = MAX_NAME) -> str:
@@ -115,11 +149,15 @@ def suggest_tags(keywords: list[str], vocabulary: set[str] | None) -> list[str]:
 
 
 def plan_import(paths: list[Path], year: int, root: Path, select: Selector | None = None,
-                vocabulary: set[str] | None = None, progress=None) -> ImportPlan:
+                vocabulary: set[str] | None = None, progress=None,
+                below_threshold: str = "flag") -> ImportPlan:
     """Read sources and content/, and work out every file the import writes.
 
-    `select` keeps only some entries (`digest fetch` keeps those matching a theme's rules);
-    `vocabulary` is the tag vocabulary that source keywords may suggest tags from.
+    `select` keeps only some entries; `vocabulary` is the tag vocabulary that source keywords
+    may suggest tags from. New papers are scored against content/scope.yml when it exists;
+    `below_threshold` says what happens to those scoring under its threshold: "flag" (import
+    them, flagged: listings a curator pasted) or "skip" (leave them out: `digest fetch`, which
+    then needs the scope).
     """
     plan = ImportPlan()
     store = SourceStore(root)
@@ -138,8 +176,17 @@ def plan_import(paths: list[Path], year: int, root: Path, select: Selector | Non
         if new:
             plan.files[f"sources/{name}"] = text
         incoming.append((name, source))
+        plan.sources.append(name)
     themes, theme_problems, _ = read_themes(root)
     plan.errors += theme_problems
+    scope, scope_problems = read_scope(root)
+    plan.errors += scope_problems
+    if scope is None and not scope_problems and below_threshold == "skip":
+        plan.errors.append(Problem("content/scope.yml", 0, "", "missing: only the papers the "
+                                   "digest's scope accepts are fetched; declare it (README, "
+                                   "Scope) or fetch every paper with --all"))
+    rejections, rejection_problems = read_rejections(root)
+    plan.errors += rejection_problems
     papers = {}
     existing = sorted((root / "papers").glob("*.md"))
     for done, path in enumerate(existing, start=1):
@@ -173,27 +220,63 @@ def plan_import(paths: list[Path], year: int, root: Path, select: Selector | Non
                 index.setdefault(key, target)
             groups.setdefault(target, []).append(f"{name}:{entry.line}")
 
+    derived = {t: derive(groups[t], store) for t in sorted(groups) if t.startswith("new:")}
+    relevance = score_candidates(scope, list(papers.values()), rejections, derived)
     taken = set(papers)
     for done, target in enumerate(sorted(groups), start=1):
         if progress is not None:
             progress(done, len(groups), "merging papers")
         refs = groups[target]
         if target.startswith("new:"):
-            new = derive(refs, store)
+            new = derived[target]
+            candidate = Candidate(new["title"], new["arxiv"], sorted(refs, key=ref_key),
+                                  relevance=relevance.get(target))
+            score = candidate.relevance.score if candidate.relevance else None
+            if below_threshold == "skip" and score is not None and score < scope.threshold:
+                candidate.why = (f"score {score:.2f}, below the threshold {scope.threshold:.2f}: "
+                                 f"{candidate.relevance.reason()}")
+                plan.skipped.append(candidate)
+                continue
             stem = assign_name(new["title"], taken)
             taken.add(stem)
             keywords = [k for r in refs for k in store.entry(r)[1].keywords]
             paper = Paper(**new, name=stem, tags=suggest_tags(keywords, vocabulary),
                           themes=propose_themes(new["title"], new["abstract"], themes))
             action = "added"
+            candidate.themes = paper.themes
+            plan.added.append(candidate)
         else:
             old = papers[target]
             paper = merge(old, derive(old.sources, store), derive(old.sources + refs, store))
             # Same values: a curator's own formatting stays as it is.
             action = "unchanged" if paper == old else "updated"
+            candidate = None
+            if action == "updated":
+                candidate = Candidate(paper.title, paper.arxiv, sorted(refs, key=ref_key),
+                                      changed=[f.name for f in model.record_fields(Paper)
+                                               if getattr(old, f.name) != getattr(paper, f.name)])
+                plan.updated.append(candidate)
         relpath = f"papers/{paper.name}.md"
+        if candidate is not None:
+            candidate.path = rel(root / relpath, root)
         plan.actions.append((action, rel(root / relpath, root)))
         if action != "unchanged":
             plan.files[relpath] = render_paper_file(paper)
     plan.actions.sort(key=lambda item: item[1])
+    plan.threshold = scope.threshold if scope is not None else None
+    for listed in (plan.added, plan.updated, plan.skipped):
+        listed.sort(key=lambda c: (c.path, c.refs))
     return plan
+
+
+def score_candidates(scope, papers: list[Paper], rejections, derived: dict[str, dict]
+                     ) -> dict[str, Relevance]:
+    """The relevance of each new paper (by group key) to the scope; none without a scope."""
+    if scope is None or not derived:
+        return {}  # nothing to score: scikit-learn is not even imported
+    from .scope import ScopeModel
+
+    keys = sorted(derived)
+    scores = ScopeModel(scope, papers, rejections).score(
+        [(derived[k]["title"], derived[k]["abstract"]) for k in keys])
+    return dict(zip(keys, scores))
