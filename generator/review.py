@@ -62,8 +62,8 @@ def render_added(candidate, threshold: float | None) -> list[str]:
     lines = [head + f" · {_code(candidate.path)}"]
     if relevance is not None:
         terms = ", ".join(relevance.terms) if relevance.terms else "none"
-        lines.append(f"  - why: scope terms {escape_markdown(terms)}; model "
-                     f"{relevance.model:.2f}")
+        model = f"; model {relevance.model:.2f}" if relevance.model is not None else ""
+        lines.append(f"  - why: scope terms {escape_markdown(terms)}{model}")
         if relevance.unlike:
             lines.append(f"  - most like the off-topic example: "
                          f"{escape_markdown(relevance.unlike)}")

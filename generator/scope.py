@@ -1,18 +1,22 @@
 """The digest's scope (content/scope.yml) and how relevant a candidate paper is to it.
 
 Themes sort the papers that belong; the scope decides what belongs. A candidate's score (0 to 1)
-is the mean of two readings:
+weighs two readings:
 
 - the *model*: a logistic regression over TF-IDF words and word pairs of title and abstract,
   learned from the digest's own decisions. Its on-topic examples are the papers of
-  content/papers/ and the scope's description; its off-topic examples are the papers curators
-  rejected (content/rejected.yml) and the scope's declared `off_topic` descriptions, so a new
-  digest without a single rejection still learns where its borders are. With no off-topic
-  example at all there is nothing to tell apart, and the model reads 0.5 for every paper;
-- the *terms*: the scope terms the paper uses (a term in the title counts twice), each one
-  halving the distance to 1. The model alone leans on the words its papers share ("reasoning");
-  the terms let the digest declare its vocabulary (chain of thought, theorem proving,
-  verifiers) so that a paper saying it differently is still found.
+  content/papers/ and the scope's description and terms; its off-topic examples are the papers
+  curators rejected (content/rejected.yml) and the scope's declared `off_topic` descriptions,
+  so a new digest without a single rejection still learns where its borders are;
+- the *terms*: the scope terms the paper uses (a term in the title counts twice, one said only
+  once in the abstract half), each one halving the distance to 1. The model alone leans on
+  the words its papers share ("reasoning"); the terms let the digest declare its vocabulary
+  (chain of thought, theorem proving, verifiers) so that a paper saying it differently is
+  still found.
+
+The score is `w * model + (1 - w) * terms`, where the model's weight w grows with the papers it
+learned from, `0.5 * n / (n + 10)`: 0.46 at 115 papers, 0 for a digest with no paper yet (or
+with no off-topic example: then there is nothing to tell apart), whose scores are its terms'.
 
 The reason printed with a score names the terms matched, the three nearest papers of the digest
 (cosine of the same TF-IDF vectors) and, for a low score, the off-topic example it is most like.
@@ -37,6 +41,7 @@ from .problems import Problem
 FILE = "scope.yml"
 TITLE_WEIGHT = 2  # a scope term in the title says more about the paper than one in its abstract
 NEAREST = 3
+EVIDENCE = 10  # papers at which the learned model weighs half as much as it can
 MAX_TERM = 80  # characters of one term
 _WORD = re.compile(r"[^\W_]+")
 
@@ -55,11 +60,21 @@ def read_scope(root) -> tuple[Scope | None, list[Problem]]:
         return None, [Problem(name, 1, "", "expected a mapping with description, threshold, "
                               "terms and off_topic")]
     lines = key_lines(node, 1)
-    scope, problems = parse_record(Scope, data, lines, name, 1)
-    if scope is None:
-        return None, problems
     items = {key.value: [item.start_mark.line + 1 for item in value.value]  # each entry's line
              for key, value in node.value if isinstance(value, yaml.SequenceNode)}
+    problems = []
+    for key in ("terms", "off_topic"):
+        entries = data.get(key)
+        if isinstance(entries, list) and any(isinstance(e, dict) for e in entries):
+            for entry, line in zip(entries, items[key]):
+                if isinstance(entry, dict):
+                    problems.append(Problem(name, line, key, "YAML read this entry as a mapping "
+                                            "(because of ': ' in it): put it in quotes"))
+            data = {k: v for k, v in data.items() if k != key}
+    scope, found = parse_record(Scope, data, lines, name, 1)
+    problems += found
+    if scope is None:
+        return None, problems
     if not 0 <= scope.threshold <= 1:
         problems.append(Problem(name, lines["threshold"], "threshold",
                                 f"expected a number from 0 to 1, found {scope.threshold}"))
@@ -131,7 +146,7 @@ class Relevance:
     """How a candidate paper relates to the digest's scope, and why."""
 
     score: float  # 0 to 1, rounded to 2 places: what the threshold is compared with
-    model: float  # the learned model's probability of "on topic"
+    model: float | None  # the learned model's probability of "on topic"; None: it has no say
     terms: tuple[str, ...]  # the scope terms it uses
     nearest: tuple[str, ...]  # titles of the nearest papers of the digest, nearest first
     unlike: str = ""  # the off-topic example (or rejected title) it is most like
@@ -140,7 +155,7 @@ class Relevance:
     def reason(self, nearest: int = 1) -> str:
         """One line a curator can read: terms matched, the model, the nearest papers."""
         terms = ("terms " + ", ".join(self.terms)) if self.terms else "no scope term"
-        parts = [terms, f"model {self.model:.2f}"]
+        parts = [terms] + ([f"model {self.model:.2f}"] if self.model is not None else [])
         if self.nearest[:nearest]:
             parts.append("nearest: " + "; ".join(f"“{t}”" for t in self.nearest[:nearest]))
         if self.unlike:
@@ -163,7 +178,11 @@ class ScopeModel:
         self.terms = compile_terms(scope.terms)
         ordered = sorted(papers, key=lambda p: p.name)
         self.titles = [p.title for p in ordered]
-        positives = [_document(p.title, p.abstract) for p in ordered] + [scope.description]
+        # The scope's own words are on-topic examples too: the description, and the terms as
+        # one text, so that a digest with few papers yet knows its vocabulary.
+        vocabulary = " ".join(t.removesuffix("*") for t in scope.terms)
+        positives = [_document(p.title, p.abstract) for p in ordered] + [scope.description,
+                                                                          vocabulary]
         rejected = sorted(rejections, key=lambda r: (r.title, r.arxiv or ""))
         self.off_labels = [r.title for r in rejected] + list(scope.off_topic)
         negatives = [_document(r.title, r.abstract) for r in rejected] + list(scope.off_topic)
@@ -173,6 +192,9 @@ class ScopeModel:
         self.paper_vectors = matrix[: len(ordered)]
         self.off_vectors = matrix[len(positives):]
         self.classifier = None
+        # The model's say grows with the papers it learned from, up to half the score: with a
+        # handful it knows little beyond the terms, and with no off-topic example nothing.
+        self.weight = 0.5 * len(ordered) / (len(ordered) + EVIDENCE) if negatives else 0.0
         if negatives:
             labels = [1] * len(positives) + [0] * len(negatives)
             # Balanced: a hundred papers against twenty-five short descriptions would
@@ -197,7 +219,9 @@ class ScopeModel:
             found, weight = match_terms(self.terms, title, abstract)
             terms_score = 1 - 0.5 ** weight
             model = round(float(probabilities[row]), 4)
-            score = round((model + terms_score) / 2, 2)
+            score = round(self.weight * model + (1 - self.weight) * terms_score, 2)
+            if not self.weight:
+                model = None
             nearest: tuple[str, ...] = ()
             if near is not None:
                 # Ties by title order (the papers are sorted by file name): always the same.
