@@ -28,7 +28,7 @@ from generator.scope import ScopeModel, read_scope  # noqa: E402
 from generator.sources.hf_api import parse_api_items  # noqa: E402
 
 DAYS = REPO / "tests" / "fixtures" / "scope" / "days"
-TUNED = ("2026-03-02", "2026-03-03")
+TUNED = ("2026-03-02", "2026-03-03")  # the rest were held out
 
 
 def figures(rows: list[tuple[bool, bool]]) -> tuple[int, int, int, float, float]:
