@@ -1,6 +1,7 @@
 """Precision and recall of the scope model on the fixture days, as `digest fetch` would decide.
 
-    python benchmarks/scope.py [--content DIR] [--days DIR] [--threshold T]
+    python benchmarks/scope.py [--content DIR] [--days DIR] [--threshold T] [--verbose]
+    python benchmarks/scope.py --timing N   # training and scoring time with N synthetic papers
 
 The model is trained on the committed content/ (its papers, rejected.yml and scope.yml); each
 day of tests/fixtures/scope/days/ (daily-papers API JSON, on- and off-topic papers mixed, with
@@ -47,7 +48,12 @@ def main() -> None:
     parser.add_argument("--threshold", type=float, default=None,
                         help="override the threshold of scope.yml")
     parser.add_argument("--verbose", action="store_true", help="print every wrong decision")
+    parser.add_argument("--timing", type=int, metavar="N",
+                        help="time training on N synthetic papers (make_corpus.py) instead")
     args = parser.parse_args()
+    if args.timing:
+        time_synthetic(args.timing, args.content)
+        return
 
     scope, problems = read_scope(args.content)
     if scope is None:
@@ -86,6 +92,33 @@ def main() -> None:
             on, taken, both, recall, precision = figures(rows)
             print(f"{name:<22} {len(rows):>6} {on:>4} {taken:>6} {both:>6} {recall:>7.2f} "
                   f"{precision:>9.2f}")
+
+
+def time_synthetic(count: int, content: Path) -> None:
+    """Seconds to train on `count` synthetic papers and to score one fixture day."""
+    import tempfile
+
+    from benchmarks.make_corpus import write_corpus
+    from generator.model import Paper
+    from generator.sources.hf_listing import decode_listing, parse_listing
+
+    import sklearn.linear_model  # noqa: F401  (imported once, outside the timings)
+
+    scope, _ = read_scope(content)
+    with tempfile.TemporaryDirectory() as folder:
+        papers = []
+        for path in write_corpus(count, Path(folder)):
+            text, _ = decode_listing(path.read_bytes(), path.name)
+            papers += [Paper(title=e.title, abstract=e.abstract, name=f"p{len(papers) + i}")
+                       for i, e in enumerate(parse_listing(text, path.name, 2025).entries)]
+    day = sorted(DAYS.glob("*.json"))[0]
+    entries, _ = parse_api_items(day.read_text(encoding="utf-8"), day.name)
+    started = time.perf_counter()
+    model = ScopeModel(scope, papers, [])
+    trained = time.perf_counter()
+    model.score([(e.title, e.abstract) for e in entries])
+    print(f"{len(papers)} papers: training {trained - started:.2f} s, scoring {len(entries)} "
+          f"papers {time.perf_counter() - trained:.2f} s")
 
 
 if __name__ == "__main__":

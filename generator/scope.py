@@ -212,8 +212,12 @@ class ScopeModel:
             probabilities = self.classifier.predict_proba(vectors)[:, 1]
         else:
             probabilities = [0.5] * len(candidates)
-        near = (vectors @ self.paper_vectors.T).toarray() if self.titles else None
-        off = (vectors @ self.off_vectors.T).toarray() if self.off_labels else None
+        import numpy as np
+
+        # Cosines rounded before ranking, ties broken by position (papers sorted by file name):
+        # the same content always names the same nearest papers.
+        near = np.round((vectors @ self.paper_vectors.T).toarray(), 6) if self.titles else None
+        off = np.round((vectors @ self.off_vectors.T).toarray(), 6) if self.off_labels else None
         results = []
         for row, (title, abstract) in enumerate(candidates):
             found, weight = match_terms(self.terms, title, abstract)
@@ -224,14 +228,11 @@ class ScopeModel:
                 model = None
             nearest: tuple[str, ...] = ()
             if near is not None:
-                # Ties by title order (the papers are sorted by file name): always the same.
-                ranked = sorted(range(len(self.titles)), key=lambda i: (-round(near[row, i], 6),
-                                                                         i))
-                nearest = tuple(self.titles[i] for i in ranked[:NEAREST] if near[row, i] > 0)
+                ranked = np.lexsort((np.arange(len(self.titles)), -near[row]))[:NEAREST]
+                nearest = tuple(self.titles[i] for i in ranked if near[row, i] > 0)
             unlike = ""
             if off is not None and score < self.scope.threshold:
-                best = max(range(len(self.off_labels)), key=lambda i: (round(off[row, i], 6),
-                                                                        -i))
+                best = int(np.lexsort((np.arange(len(self.off_labels)), -off[row]))[0])
                 unlike = self.off_labels[best] if off[row, best] > 0 else ""
             results.append(Relevance(score, model, tuple(found), nearest, unlike))
         return results
