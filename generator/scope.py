@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import yaml
 
@@ -98,6 +98,9 @@ def read_scope(root) -> tuple[Scope | None, list[Problem]]:
         if not term_words(text):
             problems.append(Problem(name, line, "off_topic", "an off-topic example must "
                                     "describe a subject in words"))
+    if not scope.terms and not scope.off_topic:
+        problems.append(Problem(name, 1, "terms", "declare terms or off_topic examples: with "
+                                "neither, the scope cannot tell one paper from another"))
     if not term_words(scope.description):
         problems.append(Problem(name, lines["description"], "description",
                                 "must describe the digest in words"))
@@ -150,7 +153,6 @@ class Relevance:
     terms: tuple[str, ...]  # the scope terms it uses
     nearest: tuple[str, ...]  # titles of the nearest papers of the digest, nearest first
     unlike: str = ""  # the off-topic example (or rejected title) it is most like
-    extra: dict = field(default_factory=dict, compare=False)
 
     def reason(self, nearest: int = 1) -> str:
         """One line a curator can read: terms matched, the model, the nearest papers."""

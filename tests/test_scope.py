@@ -88,6 +88,8 @@ SCOPE_CASES = {
     "unknown_field": ["3: keywords: unknown field (known: description, threshold, terms, "
                       "off_topic)"],
     "missing_description": ["1: description: missing (required)"],
+    "neither_terms_nor_examples": ["1: terms: declare terms or off_topic examples: with neither, "
+                                   "the scope cannot tell one paper from another"],
     "off_topic_mapping": ["4: off_topic: YAML read this entry as a mapping (because of ': ' in "
                           "it): put it in quotes"],
 }
