@@ -62,7 +62,7 @@ def read_scope(root) -> tuple[Scope | None, list[Problem]]:
     lines = key_lines(node, 1)
     items = {key.value: [item.start_mark.line + 1 for item in value.value]  # each entry's line
              for key, value in node.value if isinstance(value, yaml.SequenceNode)}
-    problems = []
+    problems, declared = [], data
     for key in ("terms", "off_topic"):
         entries = data.get(key)
         if isinstance(entries, list) and any(isinstance(e, dict) for e in entries):
@@ -98,7 +98,7 @@ def read_scope(root) -> tuple[Scope | None, list[Problem]]:
         if not term_words(text):
             problems.append(Problem(name, line, "off_topic", "an off-topic example must "
                                     "describe a subject in words"))
-    if not scope.terms and not scope.off_topic:
+    if not declared.get("terms") and not declared.get("off_topic"):
         problems.append(Problem(name, 1, "terms", "declare terms or off_topic examples: with "
                                 "neither, the scope cannot tell one paper from another"))
     if not term_words(scope.description):
