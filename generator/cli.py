@@ -54,9 +54,8 @@ def main(ctx: click.Context, project: Path) -> None:
 
 
 def _run_import(ctx: click.Context, paths: list[Path], year: int, strict: bool,
-                select=None):
-    """Plan an import, write it (all or nothing), and report like a compiler; returns the plan
-    (its `skipped` lists the rejected papers it left out, for the review sheet)."""
+                select=None, below_threshold: str = "flag", review: Path | None = None):
+    """Plan an import, write it (all or nothing), and report like a compiler; returns the plan."""
     from .build import BuildError, tag_vocabulary
 
     root = _project(ctx) / "content"
@@ -71,7 +70,8 @@ def _run_import(ctx: click.Context, paths: list[Path], year: int, strict: bool,
 
     try:
         plan = importer.plan_import(paths, year, root, select=select, vocabulary=vocabulary,
-                                    progress=Progress(), today=_today())
+                                    progress=Progress(), today=_today(),
+                                    below_threshold=below_threshold)
     except RuleError as exc:
         click.echo(f"{_rule_problem(root, exc)}\nnothing was imported", err=True)
         sys.exit(1)
@@ -86,16 +86,29 @@ def _run_import(ctx: click.Context, paths: list[Path], year: int, strict: bool,
     for action, path in plan.actions:
         if action != "unchanged":
             click.echo(f"{action:<10} {path}")
+    for paper in plan.flagged:
+        click.echo(f"{'flagged':<10} '{paper.title}' (score {paper.relevance.score:.2f}: "
+                   f"{paper.relevance.reason()})")
     for paper in plan.skipped:
-        click.echo(f"{'skipped':<10} '{paper.title}' ({paper.describe()})")
+        click.echo(f"{'skipped':<10} '{paper.title}' ({paper.why})")
+    if review is not None:
+        from .review import render_review_sheet
+
+        output.write_file(review, render_review_sheet(plan))
+        click.echo(f"{'review':<10} {review}")
     counts = {a: sum(1 for b, _ in plan.actions if b == a) for a in ("added", "updated",
                                                                       "unchanged")}
     if plan.warnings:
         click.echo(format_problems(plan.warnings), err=True)
-    skipped = f", {len(plan.warnings)} problem(s) reported" if plan.warnings else ""
-    rejected = f", {len(plan.skipped)} skipped (rejected)" if plan.skipped else ""
-    click.echo(f"{counts['added']} added, {counts['updated']} updated, "
-               f"{counts['unchanged']} unchanged{rejected}{skipped}")
+    rejected = sum(1 for paper in plan.skipped if paper.rejected)
+    below = len(plan.skipped) - rejected
+    summary = [f"{counts['added']} added", f"{counts['updated']} updated",
+               f"{counts['unchanged']} unchanged"]
+    summary += [f"{rejected} skipped (rejected)"] if rejected else []
+    summary += [f"{below} skipped (below the threshold)"] if below else []
+    summary += [f"{len(plan.flagged)} flagged"] if plan.flagged else []
+    summary += [f"{len(plan.warnings)} problem(s) reported"] if plan.warnings else []
+    click.echo(", ".join(summary))
     return plan
 
 
@@ -117,13 +130,16 @@ def _rule_problem(root: Path, exc) -> str:
                    "[default: the current year, UTC].")
 @click.option("--strict", is_flag=True, help="Import nothing and exit with status 1 if any "
               "entry would be skipped or any problem is reported.")
+@click.option("--review", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write a Markdown review sheet of the import to this file.")
 @click.pass_context
 def import_command(ctx: click.Context, paths: tuple[Path, ...], year: int | None,
-                   strict: bool) -> None:
+                   strict: bool, review: Path | None) -> None:
     """Add or update papers from Hugging Face Daily Papers listings (text copied from the page)
-    or daily-papers API JSON files (told apart by their content)."""
+    or daily-papers API JSON files (told apart by their content). Every paper is imported;
+    those scoring below the scope's threshold are flagged."""
     year = year or _today().year  # the only clock: the documented default
-    _run_import(ctx, list(paths), year, strict)
+    _run_import(ctx, list(paths), year, strict, review=review)
 
 
 @main.command()
@@ -135,20 +151,20 @@ def import_command(ctx: click.Context, paths: tuple[Path, ...], year: int | None
               help=f"The API endpoint [default: {DEFAULT_API_URL}, or {DEFAULT_SEARCH_URL} "
                    "with --search].")
 @click.option("--all", "take_all", is_flag=True,
-              help="Import every paper of the day, not only those matching a theme's rules.")
+              help="Import every paper, flagging those below the scope's threshold.")
+@click.option("--review", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write a Markdown review sheet (added, updated, skipped) to this file.")
 @click.option("--timeout", type=click.FloatRange(0.1, 600), default=30.0, show_default=True,
               help="Seconds for each request as a whole (connecting, headers and body).")
 @click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True,
               help="Retries after a failure.")
 @click.pass_context
 def fetch(ctx: click.Context, day: dt.datetime | None, query: str | None, api_url: str | None,
-          take_all: bool, timeout: float, retries: int) -> None:
+          take_all: bool, review: Path | None, timeout: float, retries: int) -> None:
     """Download one day of Hugging Face daily papers (or the results of a paper search), keep
-    the JSON under content/sources/, and import the papers that match at least one theme's rules."""
+    the JSON under content/sources/, and import the papers scoring at least the threshold of
+    content/scope.yml."""
     import tempfile
-
-    from .content import read_themes
-    from .themes import matches_themes
 
     if (day is None) == (query is None):
         click.echo("pass either --date YYYY-MM-DD or --search QUERY", err=True)
@@ -170,13 +186,11 @@ def fetch(ctx: click.Context, day: dt.datetime | None, query: str | None, api_ur
     except FetchError as exc:
         click.echo(f"{exc}\nnothing was imported; content/ is unchanged", err=True)
         sys.exit(1)
-    themes, _, _ = read_themes(_project(ctx) / "content")
-    select = None if take_all else (
-        lambda entry: matches_themes(entry.title, entry.abstract, themes))
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"{name}.json"
         path.write_text(text, encoding="utf-8")
-        _run_import(ctx, [path], year, strict=False, select=select)
+        _run_import(ctx, [path], year, strict=False, review=review,
+                    below_threshold="flag" if take_all else "skip")
 
 
 def _free_stem(root: Path, day: dt.date, stem: str, text: str) -> str:

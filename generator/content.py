@@ -215,8 +215,11 @@ def read_content(root: Path, allowed_tags: set[str] | None = None,
     not parsed again (they are still checked, and their Paper is used as it is, not copied: pass
     a dict just loaded), and it is updated to this read.
     """
+    from .scope import read_scope  # scope.py reads its file with this module's helpers
+
     content = Content(root)
     content.themes, content.problems, _ = read_themes(root)
+    content.problems += read_scope(root)[1]
     theme_ids = {t.id for t in content.themes}
     papers_dir = root / "papers"
     seen_titles: dict[str, str] = {}

@@ -15,6 +15,10 @@ the API keeps its file name and gains its id.
 Before anything is planned, a listing's date is checked against the year it was read with (not
 in the future, not stored already under another year, not before its papers' own dates), and
 papers recorded in content/rejected.yml are skipped, each reported in `ImportPlan.skipped`.
+Every new paper is scored against the digest's scope (scope.py) when content/scope.yml exists:
+`digest fetch` leaves out those below its threshold, a pasted listing keeps them and flags them.
+The plan records what was added, updated and skipped, with scores and reasons, for the output
+and the review sheet (review.py).
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ from .rejections import (
     read_rejections,
     render_imported,
 )
+from .scope import Relevance, read_scope
 from .sources import SourceEntry
 from .sources.hf_listing import LISTING_DATE, Listing
 from .sources.store import STORED, SourceStore, read_source, ref_key, stored_name
@@ -53,6 +58,21 @@ Selector = Callable[[SourceEntry], bool]
 
 
 @dataclass
+class Candidate:
+    """A paper an import added, updated or left out, with what the review sheet shows of it."""
+
+    title: str
+    arxiv: str | None
+    refs: list[str]  # the stored source entries (`<stored source>:<line>`) it comes from
+    path: str = ""  # content/papers/<name>.md, when it was added or updated
+    relevance: Relevance | None = None  # its score against the scope (new papers only)
+    themes: list[str] = field(default_factory=list)  # proposed themes of an added paper
+    changed: list[str] = field(default_factory=list)  # the fields an update changes
+    why: str = ""  # why it was skipped: below the threshold, rejected DATE: reason, ...
+    rejected: bool = False  # skipped because content/rejected.yml records it
+
+
+@dataclass
 class ImportPlan:
     """What an import would do: files to write (relative to content/) and what to report."""
 
@@ -60,21 +80,19 @@ class ImportPlan:
     actions: list[tuple[str, str]] = field(default_factory=list)  # (added|updated|unchanged, path)
     warnings: list[Problem] = field(default_factory=list)  # skipped entries; the rest imported
     errors: list[Problem] = field(default_factory=list)  # nothing may be written
-    skipped: list[SkippedPaper] = field(default_factory=list)  # rejected papers, by title
+    sources: list[str] = field(default_factory=list)  # stored names of the sources imported
+    added: list[Candidate] = field(default_factory=list)
+    updated: list[Candidate] = field(default_factory=list)
+    # Papers left out, each with its reason (`why`); any step that leaves a paper out (the
+    # scope's threshold, a rejection) appends it here, and the output and the sheet list it.
+    skipped: list[Candidate] = field(default_factory=list)
+    threshold: float | None = None  # the scope's threshold, when papers were scored
 
-
-@dataclass
-class SkippedPaper:
-    """A paper of the imported sources that was not added: a curator rejected it."""
-
-    title: str
-    arxiv: str | None
-    refs: list[str]  # its entries in the imported sources (`<stored source>:<line>`)
-    rejection: Rejection
-
-    def describe(self) -> str:
-        """`rejected DATE: reason`, why the import skipped it."""
-        return describe_rejection(self.rejection)
+    @property
+    def flagged(self) -> list[Candidate]:
+        """Added papers scoring below the scope's threshold (a listing keeps them)."""
+        return [c for c in self.added if c.relevance is not None and self.threshold is not None
+                and c.relevance.score < self.threshold]
 
 
 def slugify(title: str, limit: int = MAX_NAME) -> str:
@@ -211,12 +229,15 @@ def check_listing_dates(source: Listing, text: str, kind: str, shown: str, store
 
 def plan_import(paths: list[Path], year: int, root: Path, select: Selector | None = None,
                 vocabulary: set[str] | None = None, progress=None,
-                today: dt.date | None = None) -> ImportPlan:
+                today: dt.date | None = None, below_threshold: str = "flag") -> ImportPlan:
     """Read sources and content/, and work out every file the import writes.
 
-    `select` keeps only some entries (`digest fetch` keeps those matching a theme's rules);
-    `vocabulary` is the tag vocabulary that source keywords may suggest tags from; `today`
-    (the caller's clock) refuses listings dated in the future. Rejected papers are skipped.
+    `select` keeps only some entries; `vocabulary` is the tag vocabulary that source keywords
+    may suggest tags from; `today` (the caller's clock) refuses listings dated in the future.
+    Papers recorded in content/rejected.yml are skipped. New papers are scored against
+    content/scope.yml when it exists; `below_threshold` says what happens to those scoring
+    under its threshold: "flag" (import them, flagged: listings a curator pasted) or "skip"
+    (leave them out: `digest fetch`, which then needs the scope).
     """
     plan = ImportPlan()
     store = SourceStore(root)
@@ -240,8 +261,15 @@ def plan_import(paths: list[Path], year: int, root: Path, select: Selector | Non
         if new:
             plan.files[f"sources/{name}"] = text
         incoming.append((name, source))
+        plan.sources.append(name)
     themes, theme_problems, _ = read_themes(root)
     plan.errors += theme_problems
+    scope, scope_problems = read_scope(root)
+    plan.errors += scope_problems
+    if scope is None and not scope_problems and below_threshold == "skip":
+        plan.errors.append(Problem("content/scope.yml", 0, "", "missing: only the papers the "
+                                   "digest's scope accepts are fetched; declare it (README, "
+                                   "Scope) or fetch every paper with --all"))
     papers = {}
     existing = sorted((root / "papers").glob("*.md"))
     for done, path in enumerate(existing, start=1):
@@ -257,8 +285,7 @@ def plan_import(paths: list[Path], year: int, root: Path, select: Selector | Non
     if plan.errors:
         return plan
     rejected = index_rejections(rejections, store)
-    skipped: dict[int, SkippedPaper] = {}
-    selected: dict[str, set[int]] = {}  # a fetched source's entries that became papers
+    skipped: dict[int, Candidate] = {}  # rejected papers, by their rejection
 
     index: dict[str, str] = {}  # "arxiv:<id>" or normalized title -> paper name or "new:..."
     for paper in papers.values():
@@ -273,8 +300,8 @@ def plan_import(paths: list[Path], year: int, root: Path, select: Selector | Non
         for entry in source.entries:
             record = match_rejection(rejected, entry.title, entry.arxiv)
             if record is not None:  # before the selection: a curator's decision comes first
-                found = skipped.setdefault(id(record), SkippedPaper(
-                    record.title, record.arxiv, [], record))
+                found = skipped.setdefault(id(record), Candidate(
+                    record.title, record.arxiv, [], why=describe_rejection(record), rejected=True))
                 found.refs.append(f"{name}:{entry.line}")
                 continue
             if select is not None and not select(entry):
@@ -285,28 +312,51 @@ def plan_import(paths: list[Path], year: int, root: Path, select: Selector | Non
             for key in keys:
                 index.setdefault(key, target)
             groups.setdefault(target, []).append(f"{name}:{entry.line}")
-            if is_fetched(name):
-                selected.setdefault(name, set()).add(entry.line)
 
+    derived = {t: derive(groups[t], store) for t in sorted(groups) if t.startswith("new:")}
+    relevance = score_candidates(scope, list(papers.values()), rejections, derived)
     taken = set(papers)
+    selected: dict[str, set[int]] = {}  # a fetched source's entries that became papers
     for done, target in enumerate(sorted(groups), start=1):
         if progress is not None:
             progress(done, len(groups), "merging papers")
         refs = groups[target]
         if target.startswith("new:"):
-            new = derive(refs, store)
+            new = derived[target]
+            candidate = Candidate(new["title"], new["arxiv"], sorted(refs, key=ref_key),
+                                  relevance=relevance.get(target))
+            score = candidate.relevance.score if candidate.relevance else None
+            if below_threshold == "skip" and score is not None and score < scope.threshold:
+                candidate.why = (f"score {score:.2f}, below the threshold {scope.threshold:.2f}: "
+                                 f"{candidate.relevance.reason()}")
+                plan.skipped.append(candidate)
+                continue
             stem = assign_name(new["title"], taken)
             taken.add(stem)
             keywords = [k for r in refs for k in store.entry(r)[1].keywords]
             paper = Paper(**new, name=stem, tags=suggest_tags(keywords, vocabulary),
                           themes=propose_themes(new["title"], new["abstract"], themes))
             action = "added"
+            candidate.themes = paper.themes
+            plan.added.append(candidate)
         else:
             old = papers[target]
             paper = merge(old, derive(old.sources, store), derive(old.sources + refs, store))
             # Same values: a curator's own formatting stays as it is.
             action = "unchanged" if paper == old else "updated"
+            candidate = None
+            if action == "updated":
+                candidate = Candidate(paper.title, paper.arxiv, sorted(refs, key=ref_key),
+                                      changed=[f.name for f in model.record_fields(Paper)
+                                               if getattr(old, f.name) != getattr(paper, f.name)])
+                plan.updated.append(candidate)
+        for ref in refs:
+            stored, line = ref_key(ref)
+            if is_fetched(stored):
+                selected.setdefault(stored, set()).add(line)
         relpath = f"papers/{paper.name}.md"
+        if candidate is not None:
+            candidate.path = rel(root / relpath, root)
         plan.actions.append((action, rel(root / relpath, root)))
         if action != "unchanged":
             plan.files[relpath] = render_paper_file(paper)
@@ -317,6 +367,21 @@ def plan_import(paths: list[Path], year: int, root: Path, select: Selector | Non
         if not selected[name] <= known or not (root / "sources" / f"{name}{IMPORTED}").is_file():
             plan.files[f"sources/{name}{IMPORTED}"] = render_imported(selected[name] | known)
     plan.actions.sort(key=lambda item: item[1])
-    plan.skipped = sorted(skipped.values(), key=lambda s: (model.normalize_title(s.title),
-                                                           s.refs))
+    plan.threshold = scope.threshold if scope is not None else None
+    plan.skipped += skipped.values()
+    for listed in (plan.added, plan.updated, plan.skipped):
+        listed.sort(key=lambda c: (c.path, c.refs))
     return plan
+
+
+def score_candidates(scope, papers: list[Paper], rejections, derived: dict[str, dict]
+                     ) -> dict[str, Relevance]:
+    """The relevance of each new paper (by group key) to the scope; none without a scope."""
+    if scope is None or not derived:
+        return {}  # nothing to score: scikit-learn is not even imported
+    from .scope import ScopeModel
+
+    keys = sorted(derived)
+    scores = ScopeModel(scope, papers, rejections).score(
+        [(derived[k]["title"], derived[k]["abstract"]) for k in keys])
+    return dict(zip(keys, scores))

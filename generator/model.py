@@ -1,4 +1,4 @@
-"""The records of the digest: Paper and Theme, each declared once.
+"""The records of the digest: Paper, Theme, Rejection and Scope, each declared once.
 
 Every field is a dataclass field with a type, a default and a docstring (``metadata["doc"]``).
 That single declaration drives front-matter parsing and validation (``content.py``), the order
@@ -108,6 +108,29 @@ class Rejection:
     abstract: str = _field("", "Its abstract, kept so the scope model can learn from it.", CURATOR)
 
 
+@dataclass
+class Scope:
+    """What the digest is about: content/scope.yml, separate from the themes.
+
+    `digest fetch` and `digest import` score every new paper against it (scope.py).
+    """
+
+    description: str = _field(
+        "", "What the digest covers, in a few sentences; the scope model reads it as one more "
+        "on-topic example.", CURATOR, required=True)
+    threshold: float = _field(
+        0.5, "`digest fetch` imports the new papers scoring at least this (0 to 1); a pasted "
+        "listing is imported whole, and its papers below it are flagged.", CURATOR, required=True)
+    terms: list[str] = _field(
+        [], "Words and phrases that mark an on-topic paper. Case, hyphens and punctuation are "
+        "ignored; a trailing `*` matches any ending (`reason*`: reasoning, reasoner). A score's "
+        "reason names the terms the paper matched.", CURATOR)
+    off_topic: list[str] = _field(
+        [], "Short descriptions of nearby subjects the digest leaves out. The model learns them "
+        "as off-topic examples, with the papers of content/rejected.yml, so a digest without "
+        "rejections still has negatives.", CURATOR)
+
+
 @dataclass(frozen=True)
 class SiteSettings:
     """What renderers need to know about the site, read from mkdocs.yml."""
@@ -140,6 +163,7 @@ def describe_type(tp) -> str:
         bool: "true or false",
         str: "text",
         int: "a whole number",
+        float: "a number",
         dt.date: "a date (YYYY-MM-DD)",
         type(None): "null",
     }
@@ -168,6 +192,8 @@ def _checker(tp) -> Callable[[object], bool]:
         return lambda value: isinstance(value, bool)
     if tp is int:
         return lambda value: isinstance(value, int) and not isinstance(value, bool)
+    if tp is float:
+        return lambda value: isinstance(value, (int, float)) and not isinstance(value, bool)
     if tp is dt.date:
         return lambda value: isinstance(value, dt.date) and not isinstance(value, dt.datetime)
     if tp is str:
@@ -199,6 +225,17 @@ def render_schema_table() -> str:
             f"| `{f.name}` | {describe_type(hints[f.name])}{required} | {f.metadata['owner']} "
             f"| {f.metadata['doc']} |"
         )
+    return "\n".join(rows) + "\n"
+
+
+def render_scope_table() -> str:
+    """The Markdown field reference of content/scope.yml, as shown in the README."""
+    hints = field_types(Scope)
+    rows = ["| field | type | meaning |", "|---|---|---|"]
+    for f in record_fields(Scope):
+        required = " (required)" if f.metadata.get("required") else ""
+        rows.append(f"| `{f.name}` | {describe_type(hints[f.name])}{required} "
+                    f"| {f.metadata['doc']} |")
     return "\n".join(rows) + "\n"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.server
 import json
+import shutil
 import threading
 import urllib.parse
 from contextlib import contextmanager
@@ -141,6 +142,7 @@ def api_server(failures: int = 0):
                  "a-field-guide-to-garden-snails"}),
 ])
 def test_fetch_imports_the_day_keeping_the_raw_json(project, flags, expected):
+    shutil.copy(FIXTURES / "scope" / "scope.yml", project / "content" / "scope.yml")
     with api_server(failures=1) as url:  # the first request fails: fetch retries
         result = run_digest("fetch", "--date", "2026-03-06", "--api-url", url, *flags,
                             cwd=project)
@@ -149,6 +151,8 @@ def test_fetch_imports_the_day_keeping_the_raw_json(project, flags, expected):
     assert set(papers(project)) >= expected - {"carft-boosting-llm-reasoning-via-contrastive"}
     if "--all" not in flags:
         assert "a-field-guide-to-garden-snails" not in papers(project)
+        assert "skipped    'A Field Guide to Garden Snails' (score 0.00, below the threshold " \
+            "0.50: no scope term)\n" in result.stdout
     stored = project / "content/sources/2026-03-06_hf-daily-papers.json"
     assert len(json.loads(stored.read_text())) == 4  # the whole day, for provenance
 

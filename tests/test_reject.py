@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -173,6 +174,7 @@ def test_rejected_yml_is_checked_line_by_line(imported):
 def test_papers_a_fetch_left_out_are_not_missing_but_those_it_took_are(project):
     from test_api import api_server
 
+    shutil.copy(FIXTURES / "scope" / "scope.yml", project / "content" / "scope.yml")
     with api_server() as url:
         result = run_digest("fetch", "--date", "2026-03-06", "--api-url", url, cwd=project)
     assert result.returncode == 0, result.stderr

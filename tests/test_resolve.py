@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.server
 import json
+import shutil
 import threading
 import urllib.parse
 from contextlib import contextmanager
@@ -148,6 +149,7 @@ def test_resolve_does_not_give_one_id_to_two_papers(project):
 
 
 def test_fetch_search_imports_results_like_a_fetched_day(project):
+    shutil.copy(FIXTURES / "scope" / "scope.yml", project / "content" / "scope.yml")
     with search_server() as url:
         result = run_digest("fetch", "--search", "reasoning", "--api-url", url, cwd=project,
                             env=TODAY)
@@ -156,9 +158,12 @@ def test_fetch_search_imports_results_like_a_fetched_day(project):
     assert result.stdout == (
         "stored     content/sources/2026-03-10_hf-search-reasoning.json\n"
         "stored     content/sources/2026-03-10_hf-search-reasoning.json.imported\n"
+        "added      content/papers/carft-boosting-llm-reasoning-via-contrastive.md\n"
         "added      content/papers/concise-chains-efficient-reasoning-without.md\n"
         "added      content/papers/verifiable-rewards-teach-small-models-to-reason.md\n"
-        "2 added, 0 updated, 0 unchanged\n")  # the same selection as a fetched day's
+        "skipped    'A Field Guide to Garden Snails' (score 0.00, below the threshold 0.50: no "
+        "scope term)\n"
+        "3 added, 0 updated, 0 unchanged, 1 skipped (below the threshold)\n")  # as a fetched day
     stored = json.loads((project / "content/sources/2026-03-10_hf-search-reasoning.json")
                         .read_text())
     assert (stored["query"], stored["searched"], len(stored["papers"])) == (
@@ -166,13 +171,14 @@ def test_fetch_search_imports_results_like_a_fetched_day(project):
     new = papers(project)["verifiable-rewards-teach-small-models-to-reason"]
     assert (str(new.listed), str(new.added)) == ("2026-03-06", "2026-03-10")
     assert (project / "content/sources/2026-03-10_hf-search-reasoning.json.imported"
-            ).read_text().splitlines()[2:] == ["1", "2"]  # the selected items, for the check
+            ).read_text().splitlines()[2:] == ["1", "2", "3"]  # the selected items, for the check
     assert run_digest("check", cwd=project).returncode == 0
     # The same search again the same day: the same file, nothing new.
     with search_server() as url:
         again = run_digest("fetch", "--search", "reasoning", "--api-url", url, cwd=project,
                            env=TODAY)
-    assert again.stdout == "0 added, 0 updated, 2 unchanged\n"
+    assert again.stdout.endswith(
+        "0 added, 0 updated, 3 unchanged, 1 skipped (below the threshold)\n")
 
 
 def test_fetch_needs_a_day_or_a_query(project):

@@ -314,6 +314,10 @@ def test_ingest_fetches_checks_and_opens_one_pull_request():
     assert "if" in app and "secrets.APP_ID" in data["jobs"]["ingest"]["env"]["HAS_APP_TOKEN"]
     assert app["with"]["app-id"] == "${{ secrets.APP_ID }}"
     assert app["with"]["private-key"] == "${{ secrets.APP_PRIVATE_KEY }}"
+    # the pull request's body is the fetch's review sheets, written to a file (never inlined)
+    assert re.search(r"digest fetch --date \"\$d\" --review ", fetch["run"])
+    assert create["with"]["body-path"] == "${{ steps.fetch.outputs.body }}"
+    assert "body" not in create["with"]
 
 
 def test_ingest_keeps_its_schedule_enabled():
