@@ -7,6 +7,7 @@ are printed as `path:line: field: message` and the exit status is 1.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -19,6 +20,7 @@ from . import output
 from .progress import Progress
 from .sources.hf_api import DEFAULT_API_URL, FetchError, fetch_daily_papers
 from .content import read_content
+from .files import OUTPUT_FOLDERS, FileRefused, find_symlinks, real_folder
 from .problems import format_problems
 
 
@@ -35,11 +37,44 @@ def main(ctx: click.Context, project: Path) -> None:
     ctx.obj = {"project": project.resolve()}
 
 
+@contextlib.contextmanager
+def _locked(ctx: click.Context):
+    """Hold the project lock while a command writes (another such command waits for it); a
+    lock that cannot be had, or a symlinked .cache/, ends the command with its message."""
+    try:
+        with output.project_lock(_project(ctx), echo=lambda line: click.echo(line, err=True)):
+            yield
+    except (output.LockTimeout, FileRefused) as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+
+
+def _ready_to_write_content(ctx: click.Context, what: str) -> Path:
+    """Under the lock: clean up after a killed command, refuse symlinks in content/ and the
+    cache (nothing is read or written through one); returns where files are staged."""
+    project = _project(ctx)
+    for note in output.clean_stale(project):
+        click.echo(note, err=True)
+    links = find_symlinks(project, ("content", ".cache"))
+    if links:
+        click.echo(format_problems(links) + f"\n{len(links)} problem(s): symlinks are never "
+                   f"followed; {what}", err=True)
+        sys.exit(1)
+    return real_folder(project, ".cache/digest")
+
+
 def _run_import(ctx: click.Context, paths: list[Path], year: int, strict: bool,
                 select=None) -> None:
     """Plan an import, write it (all or nothing), and report like a compiler."""
+    with _locked(ctx):
+        _import_locked(ctx, paths, year, strict, select)
+
+
+def _import_locked(ctx: click.Context, paths: list[Path], year: int, strict: bool,
+                   select=None) -> None:
     from .build import BuildError, tag_vocabulary
 
+    staging = _ready_to_write_content(ctx, "nothing was imported")
     root = _project(ctx) / "content"
     try:
         vocabulary = tag_vocabulary(_project(ctx))
@@ -54,7 +89,7 @@ def _run_import(ctx: click.Context, paths: list[Path], year: int, strict: bool,
         click.echo(format_problems(plan.errors), err=True)
         click.echo("nothing was imported", err=True)
         sys.exit(1)
-    output.write_files(root, plan.files)
+    output.write_files(root, plan.files, staging)
     for name in sorted(p for p in plan.files if p.startswith("sources/")):
         click.echo(f"stored     content/{name}")
     for action, path in plan.actions:
@@ -131,10 +166,15 @@ def check(ctx: click.Context) -> None:
     except BuildError as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)
+    # Symlinks in the folders the build writes are content's problem too: a pull request
+    # can commit them (content/'s own are reported by read_content).
+    problems = find_symlinks(_project(ctx), OUTPUT_FOLDERS)
     content = read_content(_project(ctx) / "content", allowed)
-    if content.problems:
-        click.echo(format_problems(content.problems), err=True)
-        click.echo(f"{len(content.problems)} problem(s) in content/", err=True)
+    problems += content.problems
+    if problems:
+        click.echo(format_problems(problems), err=True)
+        where = " in content/" if len(problems) == len(content.problems) else ""
+        click.echo(f"{len(problems)} problem(s){where}", err=True)
         sys.exit(1)
     click.echo(f"content/ is valid: {len(content.papers)} papers, {len(content.themes)} themes")
 
@@ -151,8 +191,9 @@ def build(ctx: click.Context, force: bool) -> None:
     from .build import BuildError, build_site
 
     try:
-        report = build_site(_project(ctx), echo=click.echo, progress=Progress(), force=force,
-                            worker=worker)
+        with _locked(ctx):
+            report = build_site(_project(ctx), echo=click.echo, progress=Progress(),
+                                force=force, worker=worker)
     except BuildError as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)
@@ -177,7 +218,7 @@ def serve(ctx: click.Context, dev_addr: str) -> None:
 
     try:
         serve_site(_project(ctx), dev_addr, echo=click.echo)
-    except BuildError as exc:
+    except (BuildError, output.LockTimeout, FileRefused) as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)
 
@@ -198,12 +239,15 @@ def new(ctx: click.Context, title: str, arxiv_id: str | None, abstract: str | No
 
     root = _project(ctx) / "content"
     day = added.date() if added else dt.date.today()  # an explicit flag's documented default
-    try:
-        relpath, text = scaffold_paper(root, title, arxiv_id, abstract, day, list(theme_ids))
-    except ScaffoldError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(1)
-    output.write_files(root, {relpath: text})
+    with _locked(ctx):
+        staging = _ready_to_write_content(ctx, "nothing was added")
+        try:
+            relpath, text = scaffold_paper(root, title, arxiv_id, abstract, day,
+                                           list(theme_ids))
+        except ScaffoldError as exc:
+            click.echo(str(exc), err=True)
+            sys.exit(1)
+        output.write_files(root, {relpath: text}, staging)
     click.echo(f"added      content/{relpath}")
     if abstract is None:
         click.echo("paste the abstract into its body, then run `digest check`")
