@@ -151,6 +151,46 @@ def test_a_killed_import_leaves_content_that_checks_and_a_rerun_completes(before
         assert leftovers(project) == []
 
 
+def test_an_import_killed_between_any_two_of_its_renames_checks_clean(before_import,
+                                                                     tmp_path):
+    # The renames take milliseconds, so few random kills land among them: here a child
+    # process dies (os._exit, as a kill) just before each one in turn.
+    from generator import importer, output
+    from generator.build import tag_vocabulary
+    from generator.content import read_content
+    from generator.files import real_folder
+
+    base, expected, _ = before_import
+    listing = SEEDS / "001_d6d70d582d6c1492.txt"
+    plan = importer.plan_import([listing], 2025, base / "content",
+                                vocabulary=tag_vocabulary(base))
+    assert len(plan.files) > 20 and any(path.startswith("sources/") for path in plan.files)
+    for renames in range(len(plan.files) + 1):
+        project = tmp_path / f"renames-{renames}"
+        shutil.copytree(base, project)
+        pid = os.fork()
+        if pid == 0:  # the import, killed before rename number `renames`
+            replace, done = os.replace, [0]
+
+            def dying_replace(source, target):
+                if done[0] == renames:
+                    os._exit(9)
+                done[0] += 1
+                replace(source, target)
+
+            os.replace = dying_replace
+            try:
+                output.write_files(project / "content", plan.files,
+                                   real_folder(project, ".cache/digest"))
+            finally:
+                os._exit(0)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == (0 if renames == len(plan.files) else 9)
+        content = read_content(project / "content", tag_vocabulary(project))
+        assert content.problems == [], f"killed before rename {renames}"
+    assert content_files(project) == expected  # the last one was not killed
+
+
 def test_two_builds_at_once_wait_for_each_other(tmp_path):
     project = make_project(tmp_path / "digest")
     assert run_digest("import", "--year", "2025", str(LISTINGS / "metadata_block.txt"),
