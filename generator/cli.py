@@ -168,7 +168,9 @@ def check(ctx: click.Context) -> None:
         sys.exit(1)
     # Symlinks in the folders the build writes are content's problem too: a pull request
     # can commit them (content/'s own are reported by read_content).
-    problems = find_symlinks(_project(ctx), OUTPUT_FOLDERS)
+    from .site_config import find_code_in_config
+
+    problems = find_code_in_config(_project(ctx)) + find_symlinks(_project(ctx), OUTPUT_FOLDERS)
     content = read_content(_project(ctx) / "content", allowed)
     problems += content.problems
     if problems:

@@ -312,3 +312,51 @@ def test_a_cache_entry_of_the_wrong_shape_loads_as_the_default(tmp_path):
     cache.save("docs-manifest", {"a.md": ["key", "1", 2]})
     assert cache.load("docs-manifest", {}, decode_manifest) == {}
     assert [p.name for p in cache.folder.iterdir()] == ["docs-manifest.json", "papers.json"]
+
+
+CONFIG_CODE = {
+    "object/apply": ('site_name: !!python/object/apply:os.system ["touch {pwned}"]\n',
+                     "mkdocs.yml:1: the tag !!python/object/apply:os.system runs Python code; "
+                     "not allowed"),
+    "hooks": ("hooks:\n  - evil.py\n",
+              "mkdocs.yml:1: hooks: not allowed: it makes MkDocs run or read other files"),
+    "a module from the project": ("markdown_extensions:\n  - evil\n",
+                                  "mkdocs.yml:2: markdown_extensions: 'evil' is not an "
+                                  "installed Markdown extension"),
+    "docs_dir": ("docs_dir: ..\n",
+                 "mkdocs.yml:1: docs_dir: must be docs (the folder the digest builds)"),
+    "ENV": ("site_author: !ENV HOME\n", "mkdocs.yml:1: the tag !ENV is not allowed (no "
+                                        "environment variables or paths outside the project)"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CONFIG_CODE))
+def test_mkdocs_yml_that_would_run_code_is_refused_before_mkdocs_reads_it(project, tmp_path,
+                                                                          case):
+    pwned = tmp_path / "pwned"
+    (project / "evil.py").write_text(f"open({str(pwned)!r}, 'w').close()\n")
+    lines, message = CONFIG_CODE[case]
+    config = project / "mkdocs.yml"
+    text = config.read_text()
+    if case in ("a module from the project", "docs_dir"):  # replace the existing key
+        key = lines.split(":")[0]
+        start = text.index(f"\n{key}:") + 1
+        end = text.find("\n", start) + 1 if key == "docs_dir" else text.index("\n\n", start) + 1
+        text = text[:start] + text[end:]
+    config.write_text(lines.format(pwned=pwned) + text)
+    for command in ("check", "build"):
+        result = run(command, cwd=project)
+        assert result.returncode == 1 and "Traceback" not in result.stderr
+        assert message in result.stderr.splitlines(), result.stderr
+    assert not pwned.exists()
+
+
+def test_a_theme_folder_outside_the_project_is_refused(project, tmp_path):
+    config = project / "mkdocs.yml"
+    text = config.read_text()
+    start = text.index("  custom_dir: ")
+    config.write_text(text[:start] + f"  custom_dir: {tmp_path}\n" + text[text.index("\n", start) + 1:])
+    result = run("build", cwd=project)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0].endswith(
+        ": theme.custom_dir: must be a folder inside the project")
