@@ -355,7 +355,8 @@ def test_a_theme_folder_outside_the_project_is_refused(project, tmp_path):
     config = project / "mkdocs.yml"
     text = config.read_text()
     start = text.index("  custom_dir: ")
-    config.write_text(text[:start] + f"  custom_dir: {tmp_path}\n" + text[text.index("\n", start) + 1:])
+    end = text.index("\n", start) + 1
+    config.write_text(text[:start] + f"  custom_dir: {tmp_path}\n" + text[end:])
     result = run("build", cwd=project)
     assert result.returncode == 1
     assert result.stderr.splitlines()[0].endswith(
