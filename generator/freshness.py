@@ -48,7 +48,7 @@ def _setup(project: Path, config) -> list:
     theme = [(path.as_posix(), read_file(path, THEME_FILE_BYTES))
              for path in sorted(Path(custom_dir).rglob("*")) if is_regular_file(path)
              ] if custom_dir else []
-    return [(project / "mkdocs.yml").read_bytes(), theme, version("mkdocs"),
+    return [read_file(project / "mkdocs.yml", THEME_FILE_BYTES), theme, version("mkdocs"),
             version("mkdocs-material")]
 
 

@@ -177,7 +177,8 @@ def _problems(path: Path, records: list[logging.LogRecord]) -> list[Problem]:
 def key_line(path: Path, *keys: str) -> int:
     """The line of a key in a YAML file (nested keys: the deepest one found), or 0."""
     try:  # composed, not loaded: MkDocs' tags (!ENV, !!python/name) need no constructor
-        node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+        node = yaml.compose(read_file(path, MAX_CONFIG_BYTES).decode("utf-8-sig"),
+                            Loader=yaml.SafeLoader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return 0
     line = 0
@@ -229,8 +230,9 @@ def tag_vocabulary(project: Path) -> set[str] | None:
     Read as plain YAML so `digest check` stays fast (MkDocs itself would import every plugin).
     """
     try:
-        config = yaml.load((project / CONFIG).read_text(encoding="utf-8"), _ConfigLoader)
-    except (OSError, yaml.YAMLError) as exc:
+        config = yaml.load(read_file(project / CONFIG, MAX_CONFIG_BYTES).decode("utf-8-sig"),
+                           _ConfigLoader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise BuildError(f"{CONFIG}: cannot be read: {exc}") from None
     for plugin in (config or {}).get("plugins") or []:
         if isinstance(plugin, dict) and ("tags" in plugin or "material/tags" in plugin):
