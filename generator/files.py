@@ -32,7 +32,8 @@ class FileRefused(OSError):
 
 def describe_kind(mode: int) -> str:
     """What a non-regular file is, for a message."""
-    for test, name in ((stat.S_ISDIR, "a directory"), (stat.S_ISLNK, "a symlink"),
+    for test, name in ((stat.S_ISREG, "a regular file"), (stat.S_ISDIR, "a directory"),
+                       (stat.S_ISLNK, "a symlink"),
                        (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"),
                        (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device")):
         if test(mode):
@@ -84,18 +85,23 @@ def is_regular_file(path: Path | str) -> bool:
 
 
 def find_symlinks(project: Path, folders=CHECKED_FOLDERS) -> list[Problem]:
-    """Every symlink in (or as) these folders of the project, as `path: symlink not allowed`.
+    """Every symlink in (or as) these folders of the project, as `path: symlink not allowed`
+    (and any of the folders that is a file instead).
 
     Nothing is followed: a linked folder is reported, not entered.
     """
-    found = []
+    found, others = [], []
     for name in folders:
         top = os.path.join(project, name)
         try:
-            if stat.S_ISLNK(os.lstat(top).st_mode):
-                found.append(name)
-                continue
+            mode = os.lstat(top).st_mode
         except OSError:
+            continue
+        if stat.S_ISLNK(mode):
+            found.append(name)
+            continue
+        if not stat.S_ISDIR(mode):  # the build would fail to replace or enter it
+            others.append(Problem(name, 0, "", f"not a folder ({describe_kind(mode)})"))
             continue
         stack = [(top, name)]
         while stack:
@@ -110,7 +116,7 @@ def find_symlinks(project: Path, folders=CHECKED_FOLDERS) -> list[Problem]:
                         found.append(f"{shown}/{entry.name}")
                     elif entry.is_dir(follow_symlinks=False):
                         stack.append((entry.path, f"{shown}/{entry.name}"))
-    return [Problem(path, 0, "", SYMLINK) for path in sorted(found)]
+    return sorted(others + [Problem(path, 0, "", SYMLINK) for path in found])
 
 
 def is_real_folder(project: Path, relpath: str) -> bool:

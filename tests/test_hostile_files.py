@@ -361,3 +361,13 @@ def test_a_theme_folder_outside_the_project_is_refused(project, tmp_path):
     assert result.returncode == 1
     assert result.stderr.splitlines()[0].endswith(
         ": theme.custom_dir: must be a folder inside the project")
+
+
+def test_an_output_folder_committed_as_a_file_is_reported(repo):
+    project, _ = repo
+    (project / "site").write_text("not a folder")
+    for command in ("check", "build"):
+        result = run(command, cwd=project)
+        assert result.returncode == 1 and "Traceback" not in result.stderr
+        assert "site: not a folder (a regular file)" in result.stderr.splitlines()
+    assert (project / "site").read_text() == "not a folder"
