@@ -166,8 +166,9 @@ def check(ctx: click.Context) -> None:
     except BuildError as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)
-    # Symlinks in the folders the build writes are content's problem too: a pull request
-    # can commit them (content/'s own are reported by read_content).
+    # A pull request can also commit symlinks into the folders the build writes, and a
+    # mkdocs.yml that runs code: reported with content/'s problems (its own symlinks are
+    # reported by read_content).
     from .site_config import find_code_in_config
 
     problems = find_code_in_config(_project(ctx)) + find_symlinks(_project(ctx), OUTPUT_FOLDERS)

@@ -365,9 +365,10 @@ def clean_stale(project: Path) -> list[str]:
     if is_real_folder(project, ".cache/digest"):
         for entry in os.scandir(cache):
             if entry.name.startswith(STAGING_PREFIX) and entry.is_dir(follow_symlinks=False):
+                if os.listdir(entry.path):  # killed before every file was in place
+                    notes.append("removed the files an interrupted import had not moved into "
+                                 "place yet (re-run it to finish)")
                 shutil.rmtree(entry.path, ignore_errors=True)
-                notes.append("removed the files an interrupted import had not moved into "
-                             "place yet (re-run it to finish)")
             elif (entry.name.startswith(".") and entry.name.endswith(".tmp")
                   and entry.is_file(follow_symlinks=False)):
                 os.unlink(entry.path)

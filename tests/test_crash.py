@@ -257,6 +257,7 @@ def test_the_next_build_puts_back_a_site_caught_half_way_through_its_swap(projec
     os.rename(project / "site", aside)
     (project / ".site-new-def").mkdir()  # an unfinished build
     (project / ".cache/digest/staging-ghi").mkdir(parents=True)  # an unfinished import
+    (project / ".cache/digest/staging-ghi/0").write_text("a paper not moved yet")
     (project / ".cache/digest/.papers.json.jkl.tmp").write_text("half")
     notes = output.clean_stale(project)
     assert notes == ["removed the files an interrupted import had not moved into place yet "
