@@ -363,7 +363,9 @@ def clean_stale(project: Path) -> list[str]:
     _delete_detached(_leftovers(final, "old"))
     cache = project / ".cache" / "digest"
     if is_real_folder(project, ".cache/digest"):
-        for entry in os.scandir(cache):
+        with os.scandir(cache) as entries:
+            found = list(entries)
+        for entry in found:
             if entry.name.startswith(STAGING_PREFIX) and entry.is_dir(follow_symlinks=False):
                 if os.listdir(entry.path):  # killed before every file was in place
                     notes.append("removed the files an interrupted import had not moved into "
@@ -395,7 +397,10 @@ def project_lock(project: Path, echo=print, wait: float | None = None):
         yield
         return
     if wait is None:
-        wait = float(os.environ.get("DIGEST_LOCK_WAIT") or LOCK_WAIT)
+        try:
+            wait = float(os.environ.get("DIGEST_LOCK_WAIT") or LOCK_WAIT)
+        except ValueError:
+            wait = LOCK_WAIT
     folder = real_folder(project, ".cache/digest")
     try:
         fd = os.open(folder / "lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC,
