@@ -22,10 +22,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from . import freshness, output
-from .cache import Cache
+from .cache import Cache, decode_manifest, decode_parsed, encode_parsed
 from .content import Content, read_content
 from .extras import link_extras, render_extras, start_extras
 from .feeds import channels
+from .files import find_symlinks
 from .mkdocs_run import build_mkdocs
 from .pages import PageKeys, render_listing_pages, render_paper_pages
 from .parallel import ChildFailed, ForkedCall
@@ -46,6 +47,15 @@ def read_checked_content(project: Path, parsed: dict | None = None, progress=Non
     return content
 
 
+def refuse_symlinks(project: Path) -> None:
+    """BuildError naming every symlink in content/, docs/, site/ and the cache: the build
+    would read, publish or delete through them (files.py)."""
+    links = find_symlinks(project)
+    if links:
+        raise BuildError(format_problems(links) + f"\n{len(links)} problem(s): symlinks are "
+                         "never followed; nothing was built and site/ is unchanged")
+
+
 def generate_docs(project: Path, config, progress=None, extras_in_docs: bool = False,
                   later: list[Callable[[], None]] | None = None,
                   worker: ForkedCall | None = None) -> tuple[Content, list[str], list[str], str]:
@@ -61,9 +71,9 @@ def generate_docs(project: Path, config, progress=None, extras_in_docs: bool = F
     if worker is None:
         worker = fork_related_worker()
     try:  # until the worker's result is taken: any failure stops it
-        parsed = cache.load("papers", {})
+        parsed = cache.load("papers", {}, decode_parsed)
         content = read_checked_content(project, parsed, progress)
-        save_parsed = functools.partial(cache.save, "papers", parsed)
+        save_parsed = functools.partial(cache.save, "papers", parsed, encode_parsed)
         if later is None:
             save_parsed()
         else:
@@ -76,7 +86,7 @@ def generate_docs(project: Path, config, progress=None, extras_in_docs: bool = F
         inputs = keys.of("extras", content.papers, content.themes, settings)
         if extras_in_docs:
             files.update(render_extras(content, settings))
-        manifest = cache.load("docs-manifest", {})
+        manifest = cache.load("docs-manifest", {}, decode_manifest)
         # Render what changed now, while related papers may still be computing elsewhere.
         for path, value in files.items():
             if isinstance(value, output.Deferred) and output.is_stale(
@@ -110,6 +120,9 @@ def build_site(project: Path, echo=print, progress=None, force: bool = False,
 
     project = project.resolve()
     final = project / "site"
+    for note in output.clean_stale(project):
+        echo(note)
+    refuse_symlinks(project)
     staging = output.new_staging_dir(final)
     stop_extras = None
     later: list[Callable[[], None]] = []  # cache writes, done alongside MkDocs

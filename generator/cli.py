@@ -7,6 +7,7 @@ are printed as `path:line: field: message` and the exit status is 1.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -25,6 +26,7 @@ from .sources.hf_search import (
     search_stem,
 )
 from .content import read_content
+from .files import OUTPUT_FOLDERS, FileRefused, find_symlinks, real_folder
 from .problems import format_problems
 
 
@@ -53,11 +55,45 @@ def main(ctx: click.Context, project: Path) -> None:
     ctx.obj = {"project": project.resolve()}
 
 
+@contextlib.contextmanager
+def _locked(ctx: click.Context):
+    """Hold the project lock while a command writes (another such command waits for it); a
+    lock that cannot be had, or a symlinked .cache/, ends the command with its message."""
+    try:
+        with output.project_lock(_project(ctx), echo=lambda line: click.echo(line, err=True)):
+            yield
+    except (output.LockTimeout, FileRefused) as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+
+
+def _ready_to_write_content(ctx: click.Context, what: str) -> Path:
+    """Under the lock: clean up after a killed command, refuse symlinks in content/ and the
+    cache (nothing is read or written through one); returns where files are staged."""
+    project = _project(ctx)
+    for note in output.clean_stale(project):
+        click.echo(note, err=True)
+    links = find_symlinks(project, ("content", ".cache"))
+    if links:
+        click.echo(format_problems(links) + f"\n{len(links)} problem(s): symlinks are never "
+                   f"followed; {what}", err=True)
+        sys.exit(1)
+    return real_folder(project, ".cache/digest")
+
+
 def _run_import(ctx: click.Context, paths: list[Path], year: int, strict: bool,
                 select=None, below_threshold: str = "flag", review: Path | None = None):
     """Plan an import, write it (all or nothing), and report like a compiler; returns the plan."""
+    with _locked(ctx):
+        return _import_locked(ctx, paths, year, strict, select, below_threshold, review)
+
+
+def _import_locked(ctx: click.Context, paths: list[Path], year: int, strict: bool,
+                   select=None, below_threshold: str = "flag", review: Path | None = None):
+    """The import itself, run under the project lock by _run_import."""
     from .build import BuildError, tag_vocabulary
 
+    staging = _ready_to_write_content(ctx, "nothing was imported")
     root = _project(ctx) / "content"
     try:
         vocabulary = tag_vocabulary(_project(ctx))
@@ -80,7 +116,7 @@ def _run_import(ctx: click.Context, paths: list[Path], year: int, strict: bool,
         click.echo("nothing was imported" + ("" if plan.errors else
                                             " (--strict: any problem fails the import)"), err=True)
         sys.exit(1)
-    output.write_files(root, plan.files)
+    output.write_files(root, plan.files, staging)
     for name in sorted(p for p in plan.files if p.startswith("sources/")):
         click.echo(f"stored     content/{name}")
     for action, path in plan.actions:
@@ -227,26 +263,29 @@ def reject(ctx: click.Context, papers: tuple[str, ...], reason: str,
         click.echo("--reason: must not be empty", err=True)
         sys.exit(2)
     when = day.date() if day else _today()
-    existing, problems = rejections.read_rejections(root)
-    chosen, records, errors = rejections.plan_rejections(root, read_content(root).papers,
-                                                         list(papers), reason, when)
-    errors = [str(p) for p in problems] + errors
-    if errors:
-        click.echo("\n".join(errors) + "\nnothing was rejected; content/ is unchanged", err=True)
-        sys.exit(1)
-    entries_only = list(records)
-    records += [rejections.reject_paper(p, reason, when) for p in chosen]
-    kept = rejections.replace_rejections(existing, records)
-    output.write_files(root, {rejections.FILE: rejections.render_rejections(kept)})
-    # Recorded first, removed second: stopped in between, the paper is still rejected (and
-    # `digest check` says to delete its file), never deleted and forgotten.
-    removed = output.remove_files(root, [f"papers/{p.name}.md" for p in chosen])
-    for relpath in removed:
-        click.echo(f"{'removed':<10} content/{relpath}")
-    for record in entries_only:
-        click.echo(f"{'recorded':<10} '{record.title}' ({record.sources[0]})")
-    click.echo(f"{len(records)} rejected, {len(kept) - len(existing)} new in "
-               f"content/{rejections.FILE}: imports and fetches will skip them")
+    with _locked(ctx):
+        staging = _ready_to_write_content(ctx, "nothing was rejected")
+        existing, problems = rejections.read_rejections(root)
+        chosen, records, errors = rejections.plan_rejections(root, read_content(root).papers,
+                                                             list(papers), reason, when)
+        errors = [str(p) for p in problems] + errors
+        if errors:
+            click.echo("\n".join(errors) + "\nnothing was rejected; content/ is unchanged", err=True)
+            sys.exit(1)
+        entries_only = list(records)
+        records += [rejections.reject_paper(p, reason, when) for p in chosen]
+        kept = rejections.replace_rejections(existing, records)
+        output.write_files(root, {rejections.FILE: rejections.render_rejections(kept)},
+                           staging)
+        # Recorded first, removed second: stopped in between, the paper is still rejected (and
+        # `digest check` says to delete its file), never deleted and forgotten.
+        removed = output.remove_files(root, [f"papers/{p.name}.md" for p in chosen])
+        for relpath in removed:
+            click.echo(f"{'removed':<10} content/{relpath}")
+        for record in entries_only:
+            click.echo(f"{'recorded':<10} '{record.title}' ({record.sources[0]})")
+        click.echo(f"{len(records)} rejected, {len(kept) - len(existing)} new in "
+                   f"content/{rejections.FILE}: imports and fetches will skip them")
 
 
 @main.command()
@@ -340,13 +379,20 @@ def check(ctx: click.Context) -> None:
     except BuildError as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)
+    # A pull request can also commit symlinks into the folders the build writes, and a
+    # mkdocs.yml that runs code: reported with content/'s problems (its own symlinks are
+    # reported by read_content).
     from .rejections import check_removals
+    from .site_config import find_code_in_config
 
+    problems = find_code_in_config(_project(ctx)) + find_symlinks(_project(ctx), OUTPUT_FOLDERS)
     content = read_content(_project(ctx) / "content", allowed)
     content.problems += check_removals(_project(ctx) / "content", content.papers)
-    if content.problems:
-        click.echo(format_problems(content.problems), err=True)
-        click.echo(f"{len(content.problems)} problem(s) in content/", err=True)
+    problems += content.problems
+    if problems:
+        click.echo(format_problems(problems), err=True)
+        where = " in content/" if len(problems) == len(content.problems) else ""
+        click.echo(f"{len(problems)} problem(s){where}", err=True)
         sys.exit(1)
     click.echo(f"content/ is valid: {len(content.papers)} papers, {len(content.themes)} themes")
 
@@ -363,8 +409,9 @@ def build(ctx: click.Context, force: bool) -> None:
     from .build import BuildError, build_site
 
     try:
-        report = build_site(_project(ctx), echo=click.echo, progress=Progress(), force=force,
-                            worker=worker)
+        with _locked(ctx):
+            report = build_site(_project(ctx), echo=click.echo, progress=Progress(),
+                                force=force, worker=worker)
     except BuildError as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)
@@ -389,7 +436,7 @@ def serve(ctx: click.Context, dev_addr: str) -> None:
 
     try:
         serve_site(_project(ctx), dev_addr, echo=click.echo)
-    except BuildError as exc:
+    except (BuildError, output.LockTimeout, FileRefused) as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)
 
@@ -411,15 +458,18 @@ def new(ctx: click.Context, title: str, arxiv_id: str | None, abstract: str | No
 
     root = _project(ctx) / "content"
     day = added.date() if added else _today()  # an explicit flag's documented default
-    try:
-        relpath, text = scaffold_paper(root, title, arxiv_id, abstract, day, list(theme_ids))
-    except ScaffoldError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(1)
-    except RuleError as exc:
-        click.echo(_rule_problem(root, exc), err=True)
-        sys.exit(1)
-    output.write_files(root, {relpath: text})
+    with _locked(ctx):
+        staging = _ready_to_write_content(ctx, "nothing was added")
+        try:
+            relpath, text = scaffold_paper(root, title, arxiv_id, abstract, day,
+                                           list(theme_ids))
+        except ScaffoldError as exc:
+            click.echo(str(exc), err=True)
+            sys.exit(1)
+        except RuleError as exc:
+            click.echo(_rule_problem(root, exc), err=True)
+            sys.exit(1)
+        output.write_files(root, {relpath: text}, staging)
     click.echo(f"added      content/{relpath}")
     if abstract is None:
         click.echo("paste the abstract into its body, then run `digest check`")

@@ -14,17 +14,20 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from importlib.metadata import version
 from pathlib import Path
 
-from .cache import Cache
+from .cache import Cache, decode_manifest
+from .files import is_regular_file, read_file
 
 MARKER_FILES = ("index.html", "sitemap.xml", "searchindex/index.json")
+THEME_FILE_BYTES = 50_000_000  # a theme override is a few KB
 
 
 def files_stat(folder: Path) -> list[tuple[str, int, int]]:
     """Every file under folder as (path, size, modification time), sorted; nothing is read."""
-    if not folder.is_dir():
+    if os.path.islink(folder) or not folder.is_dir():
         return []
     found = []
     stack = [folder]
@@ -33,19 +36,19 @@ def files_stat(folder: Path) -> list[tuple[str, int, int]]:
             for entry in entries:
                 if entry.is_dir(follow_symlinks=False):
                     stack.append(Path(entry.path))
-                else:
-                    stat = entry.stat()
-                    found.append((entry.path, stat.st_size, stat.st_mtime_ns))
+                else:  # a symlink as itself: never followed (the build refuses it anyway)
+                    info = entry.stat(follow_symlinks=False)
+                    found.append((entry.path, info.st_size, info.st_mtime_ns))
     return sorted(found)
 
 
 def _setup(project: Path, config) -> list:
     """What besides content/ and docs/ shapes the site."""
     custom_dir = config["theme"].custom_dir
-    theme = [(path.as_posix(), path.read_bytes())
-             for path in sorted(Path(custom_dir).rglob("*")) if path.is_file()
+    theme = [(path.as_posix(), read_file(path, THEME_FILE_BYTES))
+             for path in sorted(Path(custom_dir).rglob("*")) if is_regular_file(path)
              ] if custom_dir else []
-    return [(project / "mkdocs.yml").read_bytes(), theme, version("mkdocs"),
+    return [read_file(project / "mkdocs.yml", THEME_FILE_BYTES), theme, version("mkdocs"),
             version("mkdocs-material")]
 
 
@@ -57,26 +60,41 @@ def content_stamp(project: Path, config) -> str:
 
 def docs_stamp(project: Path, config, inputs: str) -> str:
     """docs/ as last written (its manifest), the extras' inputs, and the setup."""
-    manifest = Cache(project / ".cache" / "digest").load("docs-manifest", {})
+    manifest = Cache(project / ".cache" / "digest").load("docs-manifest", {}, decode_manifest)
     return hashlib.sha256(repr((sorted(manifest.items()), inputs, _setup(project, config))
                                ).encode()).hexdigest()
 
 
 def _site_marker(site: Path) -> tuple | None:
+    """Inode, size and time of a few files of site/ (None unless each is a regular file)."""
     try:
-        return tuple((s.st_ino, s.st_size, s.st_mtime_ns)
-                     for s in ((site / name).stat() for name in MARKER_FILES))
+        found = [os.lstat(site / name) for name in MARKER_FILES]
     except OSError:
         return None
+    if os.path.islink(site) or not all(stat.S_ISREG(s.st_mode) for s in found):
+        return None
+    return tuple((s.st_ino, s.st_size, s.st_mtime_ns) for s in found)
 
 
 def current_site(project: Path, kind: str, stamp: str) -> str | None:
     """The report of the build site/ holds, if it was built from inputs with this stamp."""
     saved = Cache(project / ".cache" / "digest").load("site", None)
     if (not isinstance(saved, dict) or saved.get(kind) != stamp
-            or saved.get("marker") is None or saved["marker"] != _site_marker(project / "site")):
+            or not isinstance(saved.get("report"), str)):
         return None
-    return saved.get("report")
+    marker = _site_marker(project / "site")
+    if marker is None or marker != _as_marker(saved.get("marker")):
+        return None
+    return saved["report"]
+
+
+def _as_marker(value) -> tuple | None:
+    """A marker as saved in JSON (lists) back as _site_marker's tuples; None if malformed."""
+    try:
+        marker = tuple(tuple(int(n) for n in item) for item in value)
+    except (TypeError, ValueError):
+        return None
+    return marker if len(marker) == len(MARKER_FILES) else None
 
 
 def save_site(project: Path, report: str, content: str, docs: str) -> None:

@@ -1,13 +1,17 @@
 """The one module that writes files: content files, the generated docs/ tree, the site swap.
 
 It writes only what changed (so MkDocs' live reload and a no-change rebuild stay cheap), removes
-what is stale, refuses any path that would leave its folder, and swaps a finished site into
-place only once it is complete.
+what is stale (only inside its own real folders, never through a symlink), refuses any path
+that would leave its folder, writes content files all or nothing, and swaps a finished site
+into place only once it is complete. It also holds the project lock that keeps two writing
+commands apart, and cleans up after a killed one.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import errno
 import functools
 import itertools
 import os
@@ -16,11 +20,20 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Callable
 
+from .files import FileRefused, is_real_folder, read_file, real_folder
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None
 from .sharing import share_forked
+
+STAGING_PREFIX = "staging-"  # folders of files being written into content/, under the cache
 
 
 class UnsafePathError(ValueError):
@@ -134,11 +147,50 @@ def _render(value: Deferred) -> str:
     return value.render()
 
 
-def write_files(root: Path, files: dict[str, str]) -> list[str]:
-    """Write {relative path: text} under root; returns the paths that changed, sorted."""
+def _check_root(root: Path) -> None:
+    """An output folder must be a real folder (made here if missing), never a symlink."""
+    if os.path.islink(root):
+        raise UnsafePathError(f"{root.name}: symlink not allowed")
+    root.mkdir(parents=True, exist_ok=True)
+
+
+def write_files(root: Path, files: dict[str, str], staging_parent: Path) -> list[str]:
+    """Write {relative path: text} under root, all or nothing; returns the paths that changed.
+
+    Every changed file is first written in full into a new folder under `staging_parent` (on
+    the same file system), then each is moved into place with one rename, files under
+    `sources/` first: a kill while staging changes nothing, and a kill during the renames
+    leaves no paper that refers to a source not yet there. A staging folder a kill left
+    behind is removed by the next command (`clean_stale`).
+    """
+    _check_root(root)
     checked: set = set()  # folders known not to be symlinks
     targets = {rel: safe_target(root, rel, checked) for rel in files}  # check all before writing
-    return [rel for rel in sorted(files) if write_file(targets[rel], files[rel])]
+    changed = []
+    for rel in sorted(files):
+        try:
+            if read_file(targets[rel], len(files[rel].encode("utf-8"))).decode(
+                    "utf-8") == files[rel]:
+                continue
+        except (OSError, UnicodeDecodeError):  # missing, or not what it should be
+            pass
+        changed.append(rel)
+    if not changed:
+        return []
+    staging = Path(tempfile.mkdtemp(dir=staging_parent, prefix=STAGING_PREFIX))
+    try:
+        staged = {}
+        for number, rel in enumerate(changed):
+            staged[rel] = staging / str(number)
+            with open(staged[rel], "xb") as handle:
+                handle.write(files[rel].encode("utf-8"))
+            os.chmod(staged[rel], 0o644)
+        for rel in sorted(changed, key=lambda rel: (not rel.startswith("sources/"), rel)):
+            targets[rel].parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staged[rel], targets[rel])
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return changed
 
 
 def remove_files(root: Path, files: list[str]) -> list[str]:
@@ -160,6 +212,7 @@ def write_tree(root: Path, files: dict[str, str | Deferred], manifest: dict | No
     `manifest` (path -> key, size, mtime of the last write) lets a Deferred file whose key and
     file are unchanged be skipped without rendering or reading it; it is updated in place.
     """
+    _check_root(root)
     checked: set = set()  # folders known not to be symlinks
     targets = {rel: safe_target(root, rel, checked) for rel in files}  # check all before writing
     previous = dict(manifest or {})
@@ -201,19 +254,30 @@ def write_tree(root: Path, files: dict[str, str | Deferred], manifest: dict | No
     if manifest is not None:
         manifest.clear()
         manifest.update(sorted(fresh.items()))
-    keep = {str(target) for target in targets.values()}
-    removed = []
+    return changed, remove_stale(root, {str(target) for target in targets.values()})
+
+
+def remove_stale(root: Path, keep: set[str]) -> list[str]:
+    """Delete every file under root not in `keep` (full paths), then empty folders; returns
+    the removed paths, relative and sorted.
+
+    Only inside real folders: a symlink anywhere below root stops it before anything is
+    deleted (UnsafePathError), and nothing is ever followed.
+    """
+    stale, folders = [], []
     for folder, dirs, names in os.walk(root, topdown=False):
-        for name in names:
-            path = os.path.join(folder, name)
-            if path not in keep:
-                os.unlink(path)
-                removed.append(Path(path).relative_to(root).as_posix())
-        for name in dirs:
-            path = os.path.join(folder, name)
-            if not os.path.islink(path) and not os.listdir(path):
-                os.rmdir(path)
-    return changed, sorted(removed)
+        for name in dirs + names:
+            if os.path.islink(os.path.join(folder, name)):
+                shown = Path(folder, name).relative_to(root).as_posix()
+                raise UnsafePathError(f"{root.name}/{shown}: symlink not allowed")
+        stale += [path for name in names if (path := os.path.join(folder, name)) not in keep]
+        folders += [os.path.join(folder, name) for name in dirs]
+    for path in stale:
+        os.unlink(path)
+    for path in folders:  # deepest first (bottom-up walk)
+        if not os.listdir(path):
+            os.rmdir(path)
+    return sorted(Path(path).relative_to(root).as_posix() for path in stale)
 
 
 def new_staging_dir(final: Path) -> Path:
@@ -222,22 +286,68 @@ def new_staging_dir(final: Path) -> Path:
     return Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}-new-"))
 
 
+def _free_name(final: Path, kind: str) -> Path:
+    """A name beside `final` that nothing has: `.<name>-<kind>-<random>`."""
+    path = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}-{kind}-"))
+    path.rmdir()
+    return path
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two folders in one atomic step (Linux renameat2 RENAME_EXCHANGE); False where
+    the system or file system cannot."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):  # glibc before 2.28, or another C library
+        return False
+    at_cwd, rename_exchange = -100, 2
+    if renameat2(at_cwd, os.fsencode(first), at_cwd, os.fsencode(second), rename_exchange) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EPERM):
+        return False
+    raise OSError(code, os.strerror(code), str(second))
+
+
 def swap_into_place(staging: Path, final: Path) -> None:
     """Replace `final` by the finished `staging` folder, then delete the old one.
 
-    The swap is two renames. Deleting the old site takes seconds at 20,000 papers (40,000
-    files), so a detached process does it; old folders it left behind are included.
+    There is a complete `final` at every moment: the two folders are exchanged in one step
+    where the system can. Elsewhere the old one is first renamed `.<name>-swap-*`, and a kill
+    before the new one is in place is repaired by the next build (`clean_stale` renames it
+    back). Deleting the old site takes seconds at 20,000 papers (40,000 files), so a detached
+    process does it; old folders it left behind are included.
     """
-    if final.exists():
-        old = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}-old-"))
-        old.rmdir()
-        os.rename(final, old)
-    os.rename(staging, final)
-    leftovers = sorted(str(p) for p in final.parent.glob(f".{final.name}-old-*"))
-    if leftovers:
+    if os.path.islink(final):
+        raise UnsafePathError(f"{final.name}: symlink not allowed")
+    if os.path.isdir(final):
+        if _exchange(staging, final):
+            os.rename(staging, _free_name(final, "old"))  # staging now holds the old site
+        else:
+            aside = _free_name(final, "swap")
+            os.rename(final, aside)
+            os.rename(staging, final)
+            os.rename(aside, _free_name(final, "old"))
+    else:
+        os.rename(staging, final)
+    _delete_detached(_leftovers(final, "old"))
+
+
+def _leftovers(final: Path, kind: str) -> list[Path]:
+    """The real folders `.<name>-<kind>-*` beside final (a symlink of that name is left alone)."""
+    return sorted(path for path in final.parent.glob(f".{final.name}-{kind}-*")
+                  if path.is_dir() and not path.is_symlink())
+
+
+def _delete_detached(folders: list[Path]) -> None:
+    if folders:
         subprocess.Popen(
             [sys.executable, "-c", "import shutil, sys\n"
-             "for path in sys.argv[1:]: shutil.rmtree(path, ignore_errors=True)", *leftovers],
+             "for path in sys.argv[1:]: shutil.rmtree(path, ignore_errors=True)",
+             *map(str, folders)],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             start_new_session=True)
 
@@ -245,3 +355,91 @@ def swap_into_place(staging: Path, final: Path) -> None:
 def discard(staging: Path) -> None:
     """Remove an unfinished build."""
     shutil.rmtree(staging, ignore_errors=True)
+
+
+def clean_stale(project: Path) -> list[str]:
+    """Repair and remove what killed commands left behind; returns notes for the user.
+
+    Run under the project lock (`project_lock`), so nothing found belongs to a command still
+    running: a site/ caught half-way through its swap is put back, unfinished site builds
+    (`.site-new-*`) and staging folders and temporary files of the cache are deleted.
+    """
+    notes = []
+    final = project / "site"
+    swaps = _leftovers(final, "swap")
+    if swaps and not os.path.lexists(final):
+        os.rename(swaps.pop(), final)  # the complete site a killed swap had set aside
+        notes.append("site/ put back from a build that was interrupted while replacing it")
+    for folder in swaps + _leftovers(final, "new"):
+        os.rename(folder, _free_name(final, "old"))
+    _delete_detached(_leftovers(final, "old"))
+    cache = project / ".cache" / "digest"
+    if is_real_folder(project, ".cache/digest"):
+        with os.scandir(cache) as entries:
+            found = list(entries)
+        for entry in found:
+            if entry.name.startswith(STAGING_PREFIX) and entry.is_dir(follow_symlinks=False):
+                if os.listdir(entry.path):  # killed before every file was in place
+                    notes.append("removed the files an interrupted import had not moved into "
+                                 "place yet (re-run it to finish)")
+                shutil.rmtree(entry.path, ignore_errors=True)
+            elif (entry.name.startswith(".") and entry.name.endswith(".tmp")
+                  and entry.is_file(follow_symlinks=False)):
+                os.unlink(entry.path)
+    return sorted(set(notes))
+
+
+class LockTimeout(Exception):
+    """Another digest command kept the project for longer than the wait allowed."""
+
+
+LOCK_WAIT = 600.0  # seconds a command waits for another; DIGEST_LOCK_WAIT overrides it
+
+
+@contextlib.contextmanager
+def project_lock(project: Path, echo=print, wait: float | None = None):
+    """Hold the project's lock (`.cache/digest/lock`) for a command that writes the project.
+
+    A second such command waits (saying for whom) until the first ends, at most `wait`
+    seconds (then LockTimeout). The lock is the system's (flock): it goes with the process,
+    however it ends, so a killed command never leaves the project locked. FileRefused if
+    .cache/ or .cache/digest/ is a symlink.
+    """
+    if fcntl is None:  # no flock (Windows): commands are not kept apart
+        yield
+        return
+    if wait is None:
+        try:
+            wait = float(os.environ.get("DIGEST_LOCK_WAIT") or LOCK_WAIT)
+        except ValueError:
+            wait = LOCK_WAIT
+    folder = real_folder(project, ".cache/digest")
+    try:
+        fd = os.open(folder / "lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC,
+                     0o644)
+    except OSError as exc:
+        raise FileRefused(f".cache/digest/lock: cannot be opened: {exc.strerror}") from None
+    try:
+        if not _try_lock(fd):
+            holder = os.pread(fd, 20, 0).decode("ascii", "replace").strip()
+            holder = f"pid {holder}" if holder.isdigit() else "pid unknown"
+            echo(f"waiting for another digest command ({holder}) to finish...")
+            deadline = time.monotonic() + wait
+            while not _try_lock(fd):
+                if time.monotonic() >= deadline:
+                    raise LockTimeout(f"another digest command ({holder}) is still running "
+                                      f"after {wait:g} s; nothing was done")
+                time.sleep(0.05)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # releases the lock, unless a forked child still runs with it
+
+
+def _try_lock(fd: int) -> bool:
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True

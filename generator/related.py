@@ -93,7 +93,7 @@ def start_related_papers(content: Content, cache: Cache, worker: ForkedCall
         # Lengths first, so the fields cannot run into each other (repr was 3x slower).
         text = (paper.name, paper.title, paper.abstract)
         corpus.update(("%d %d %d|" % tuple(map(len, text)) + "".join(text)).encode())
-    known = cache.load("related", {})
+    known = cache.load("related", {}, _decode_related)
     if known.get("corpus") == corpus.hexdigest():
         worker.cancel()
         return lambda: known["related"]
@@ -106,6 +106,16 @@ def start_related_papers(content: Content, cache: Cache, worker: ForkedCall
         return related
 
     return wait
+
+
+def _decode_related(data: dict) -> dict:
+    """The cached related papers, checked: {"corpus": hash, "related": {name: [names]}}."""
+    related = data["related"]
+    if not (isinstance(data["corpus"], str) and isinstance(related, dict) and all(
+            isinstance(names, list) and all(isinstance(n, str) for n in names)
+            for names in related.values())):
+        raise ValueError("cache entry of an unexpected shape")
+    return data
 
 
 def compute_related(papers: list[Paper] | list[PaperText], count: int = RELATED

@@ -7,7 +7,9 @@ import time
 from pathlib import Path
 
 from . import freshness
-from .build import BuildError, generate_docs, load_mkdocs_config
+from .build import BuildError, generate_docs, load_mkdocs_config, refuse_symlinks
+from .files import FileRefused
+from .output import LockTimeout, project_lock
 
 
 def serve_site(project: Path, dev_addr: str, echo=print) -> None:
@@ -15,8 +17,16 @@ def serve_site(project: Path, dev_addr: str, echo=print) -> None:
     from mkdocs.commands.serve import serve
 
     project = project.resolve()
+
+    def regenerate():
+        # The lock is held only while docs/ is written, not while serving.
+        with project_lock(project, echo=echo):
+            refuse_symlinks(project)
+            return generate_docs(project, config, extras_in_docs=True)
+
+    refuse_symlinks(project)  # before mkdocs.yml is loaded: MkDocs makes docs/ if missing
     config = load_mkdocs_config(project)
-    generate_docs(project, config, extras_in_docs=True)
+    regenerate()
 
     def watch_content() -> None:
         # MkDocs watches docs/; this thread turns content/ edits into docs/ edits.
@@ -28,9 +38,9 @@ def serve_site(project: Path, dev_addr: str, echo=print) -> None:
                 continue
             seen = current
             try:
-                _, changed, removed, _ = generate_docs(project, config, extras_in_docs=True)
+                _, changed, removed, _ = regenerate()
                 echo(f"content/ changed: {len(changed)} page(s) written, {len(removed)} removed")
-            except BuildError as exc:
+            except (BuildError, LockTimeout, FileRefused) as exc:
                 echo(str(exc))
 
     threading.Thread(target=watch_content, daemon=True).start()

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 
+from .files import FileRefused, read_file
 from .model import SiteSettings
 from .problems import BuildError, Problem, format_problems
 
@@ -28,6 +29,11 @@ def load_mkdocs_config(project: Path, **overrides):
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, ConfigurationError
 
+    code = find_code_in_config(project)
+    if code:
+        raise BuildError(format_problems(code) + f"\n{len(code)} problem(s) in {CONFIG}: it "
+                         "must not run code or reach outside the project; nothing was built "
+                         "and site/ is unchanged")
     (project / "docs").mkdir(exist_ok=True)
     logger = logging.getLogger("mkdocs.config")  # where load_config logs each mistake
     found = _Collect()
@@ -48,7 +54,100 @@ def load_mkdocs_config(project: Path, **overrides):
         logger.propagate = propagate
     for problem in _problems(project / CONFIG, found.records):
         logger.warning(str(problem))
+    custom_dir = config["theme"].custom_dir
+    if custom_dir and not _inside(Path(custom_dir), project.resolve(), THEME):
+        # MkDocs publishes every file of the theme's folders: `custom_dir: /` would publish
+        # the machine.
+        raise BuildError(str(Problem(CONFIG, key_line(project / CONFIG, "theme", "custom_dir"),
+                                     "theme.custom_dir", "must be a folder inside the project"))
+                         + "\nnothing was built and site/ is unchanged")
     return config
+
+
+THEME = Path(__file__).resolve().parent / "theme"  # the generator's own theme overrides
+PYTHON_TAG = "tag:yaml.org,2002:python/"
+# `!!python/name:` (an object MkDocs passes to an extension, such as Material's emoji index)
+# may name objects of these installed packages only.
+NAMED_PACKAGES = ("material.", "pymdownx.", "markdown.")
+MAX_CONFIG_BYTES = 1_000_000
+
+
+def _inside(path: Path, *folders: Path) -> bool:
+    resolved = path.resolve()
+    return any(resolved == folder or folder in resolved.parents for folder in folders)
+
+
+def find_code_in_config(project: Path) -> list[Problem]:
+    """What in mkdocs.yml would run code or reach outside the project when MkDocs loads it.
+
+    MkDocs reads mkdocs.yml with PyYAML's full loader, which runs `!!python/object/apply:...`
+    as it reads; `hooks:` are Python files it runs, a Markdown extension it does not know by
+    name is imported as a module (from the project's folder, too), `!ENV` copies the build
+    machine's environment into the site, `INHERIT` reads another file, and `docs_dir` decides
+    which folder is published. A pull request can change any of them, so each is refused here,
+    before MkDocs reads the file.
+    """
+    path = project / CONFIG
+    try:
+        text = read_file(path, MAX_CONFIG_BYTES).decode("utf-8-sig")
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except FileNotFoundError:
+        return []  # MkDocs says so
+    except (FileRefused, UnicodeDecodeError) as exc:
+        return [Problem(CONFIG, 0, "", str(exc) if isinstance(exc, FileRefused) else
+                        "not UTF-8 text")]
+    except yaml.YAMLError:
+        return []  # MkDocs reports the syntax error with its line
+    problems = []
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        line = node.start_mark.line + 1
+        if node.tag.startswith(PYTHON_TAG):
+            kind = node.tag[len(PYTHON_TAG):]
+            if not (kind.startswith("name:") and kind[5:].startswith(NAMED_PACKAGES)):
+                problems.append(Problem(CONFIG, line, "", f"the tag !!python/{kind} runs "
+                                        "Python code; not allowed"))
+        elif node.tag in ("!ENV", "!relative"):
+            problems.append(Problem(CONFIG, line, "", f"the tag {node.tag} is not allowed "
+                                    "(no environment variables or paths outside the project)"))
+        if isinstance(node, yaml.MappingNode):
+            stack += [item for pair in node.value for item in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            stack += node.value
+    if isinstance(root, yaml.MappingNode):
+        top = {key.value: (key, value) for key, value in root.value
+               if isinstance(key, yaml.ScalarNode)}
+        for name in ("hooks", "INHERIT"):
+            if name in top:
+                problems.append(Problem(CONFIG, top[name][0].start_mark.line + 1, name,
+                                        "not allowed: it makes MkDocs run or read other files"))
+        for name, folder in (("docs_dir", "docs"), ("site_dir", "site")):
+            if name in top and not (isinstance(top[name][1], yaml.ScalarNode)
+                                    and top[name][1].value.strip("/") == folder):
+                problems.append(Problem(CONFIG, top[name][0].start_mark.line + 1, name,
+                                        f"must be {folder} (the folder the digest builds)"))
+        if "markdown_extensions" in top:
+            problems += _unknown_extensions(top["markdown_extensions"][1])
+    return sorted(problems)
+
+
+def _unknown_extensions(node) -> list[Problem]:
+    """Markdown extensions that are neither registered by an installed package nor part of
+    one of NAMED_PACKAGES: Markdown would import them as modules, from the project too."""
+    from importlib.metadata import entry_points
+
+    known = {entry.name for entry in entry_points(group="markdown.extensions")}
+    names = []
+    for item in node.value if isinstance(node, yaml.SequenceNode) else []:
+        if isinstance(item, yaml.MappingNode):
+            names += [key for key, _ in item.value]
+        else:
+            names.append(item)
+    return [Problem(CONFIG, name.start_mark.line + 1, "markdown_extensions",
+                    f"'{name.value}' is not an installed Markdown extension")
+            for name in names if isinstance(name, yaml.ScalarNode)
+            and name.value not in known and not name.value.startswith(NAMED_PACKAGES)]
 
 
 class _Collect(logging.Handler):
@@ -78,7 +177,8 @@ def _problems(path: Path, records: list[logging.LogRecord]) -> list[Problem]:
 def key_line(path: Path, *keys: str) -> int:
     """The line of a key in a YAML file (nested keys: the deepest one found), or 0."""
     try:  # composed, not loaded: MkDocs' tags (!ENV, !!python/name) need no constructor
-        node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+        node = yaml.compose(read_file(path, MAX_CONFIG_BYTES).decode("utf-8-sig"),
+                            Loader=yaml.SafeLoader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return 0
     line = 0
@@ -130,8 +230,9 @@ def tag_vocabulary(project: Path) -> set[str] | None:
     Read as plain YAML so `digest check` stays fast (MkDocs itself would import every plugin).
     """
     try:
-        config = yaml.load((project / CONFIG).read_text(encoding="utf-8"), _ConfigLoader)
-    except (OSError, yaml.YAMLError) as exc:
+        config = yaml.load(read_file(project / CONFIG, MAX_CONFIG_BYTES).decode("utf-8-sig"),
+                           _ConfigLoader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise BuildError(f"{CONFIG}: cannot be read: {exc}") from None
     for plugin in (config or {}).get("plugins") or []:
         if isinstance(plugin, dict) and ("tags" in plugin or "material/tags" in plugin):

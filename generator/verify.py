@@ -9,38 +9,49 @@ from pathlib import Path
 
 from .build import tag_vocabulary
 from .content import read_content
+from .files import find_symlinks, is_regular_file, read_file
+
+MAX_SITE_FILE_BYTES = 1 << 30  # papers.json of 20,000 papers is about 40 MB
 
 
 def verify_site(project: Path) -> list[str]:
     """What is wrong with site/ compared with content/ (empty list: fit to publish)."""
     site = project / "site"
     content = read_content(project / "content", tag_vocabulary(project))
-    problems = [str(p) for p in content.problems]
+    # Nothing of site/ is followed or read through a link (files.py): a published link could
+    # point anywhere.
+    problems = [str(p) for p in find_symlinks(project, ("site",)) + content.problems]
     if not content.papers:
         problems.append("content/papers/: no papers: refusing to publish an empty digest")
+    texts = {}
     for name in ("index.html", "feed.xml", "papers.json", "searchindex/index.json"):
-        if not (site / name).is_file():
+        try:
+            texts[name] = read_file(site / name, MAX_SITE_FILE_BYTES)
+        except FileNotFoundError:
             problems.append(f"site/{name}: missing")
+        except OSError as exc:
+            problems.append(f"site/{name}: {exc}")
     missing = [p.name for p in content.papers
-               if not (site / "papers" / p.name / "index.html").is_file()]
+               if not is_regular_file(site / "papers" / p.name / "index.html")]
     if missing:
         problems.append(f"site/papers/: {len(missing)} of {len(content.papers)} paper pages "
                         f"missing (first: {missing[0]})")
-    if (site / "feed.xml").is_file():
+    if "feed.xml" in texts:
         try:
-            items = ET.parse(site / "feed.xml").getroot().findall("./channel/item")
+            items = ET.fromstring(texts["feed.xml"]).findall("./channel/item")
             if content.papers and not items:
                 problems.append("site/feed.xml: no items")
         except ET.ParseError as exc:
             problems.append(f"site/feed.xml: not XML: {exc}")
-    if (site / "papers.json").is_file():
-        exported = len(json.loads((site / "papers.json").read_text(encoding="utf-8")))
-        if exported != len(content.papers):
-            problems.append(f"site/papers.json: {exported} papers, content/ has "
-                            f"{len(content.papers)}")
-    if (site / "searchindex/index.json").is_file():
-        indexed = json.loads((site / "searchindex/index.json").read_text(encoding="utf-8"))
-        if indexed.get("papers") != len(content.papers):
-            problems.append(f"site/searchindex/index.json: {indexed.get('papers')} papers, "
-                            f"content/ has {len(content.papers)}")
+    for name, what in (("papers.json", "papers"), ("searchindex/index.json", "index")):
+        if name not in texts:
+            continue
+        try:
+            data = json.loads(texts[name])
+            count = len(data) if what == "papers" else data.get("papers")
+        except (ValueError, TypeError, AttributeError, RecursionError):
+            problems.append(f"site/{name}: not the JSON the build writes")
+            continue
+        if count != len(content.papers):
+            problems.append(f"site/{name}: {count} papers, content/ has {len(content.papers)}")
     return problems

@@ -415,7 +415,7 @@ def test_papers_read_are_kept_for_the_next_build(tmp_path, monkeypatch):
 
     # A build failing in MkDocs stops that process, maybe before it saved them: they are
     # saved anyway.
-    (project / ".cache/digest/papers.pickle").unlink()
+    (project / ".cache/digest/papers.json").unlink()
 
     def fail(config):
         raise MkDocsException("a page is broken")

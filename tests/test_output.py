@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from generator.output import Deferred, UnsafePathError, write_tree
@@ -43,3 +45,46 @@ def test_only_changed_files_are_written_and_stale_ones_removed(tmp_path):
     assert write_tree(root, files, manifest) == (["sub/b.md"], ["stale.md"])
     assert renders == ["B2"]  # c.md's inputs and file did not change: not even rendered
     assert (root / "sub/b.md").read_text() == "B2"
+
+
+def test_a_symlinked_output_folder_is_neither_entered_nor_cleaned(tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "precious.txt").write_text("keep")
+    (tmp_path / "out").symlink_to(outside)
+    with pytest.raises(UnsafePathError, match="^out: symlink not allowed$"):
+        write_tree(tmp_path / "out", {"index.md": "home"})
+    assert sorted(p.name for p in outside.iterdir()) == ["precious.txt"]
+
+
+def test_a_symlink_below_the_output_folder_stops_the_cleaning_before_any_deletion(tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "precious.txt").write_text("keep")
+    root = tmp_path / "out"
+    (root / "sub").mkdir(parents=True)
+    (root / "stale.md").write_text("old")
+    (root / "sub" / "link").symlink_to(outside)
+    with pytest.raises(UnsafePathError, match="^out/sub/link: symlink not allowed$"):
+        write_tree(root, {"index.md": "home"})
+    assert (root / "stale.md").exists() and (outside / "precious.txt").exists()
+
+
+def test_content_files_are_staged_then_moved_sources_first(tmp_path, monkeypatch):
+    import os
+
+    from generator import output
+
+    root, staging = tmp_path / "content", tmp_path / "staging"
+    staging.mkdir()
+    moved = []
+    replace = os.replace
+    monkeypatch.setattr(os, "replace", lambda a, b: (moved.append(Path(b).relative_to(root)
+                                                                   .as_posix()), replace(a, b)))
+    files = {"papers/a.md": "A", "sources/s.txt": "S", "papers/b.md": "B"}
+    assert output.write_files(root, files, staging) == sorted(files)
+    assert moved == ["sources/s.txt", "papers/a.md", "papers/b.md"]
+    assert list(staging.iterdir()) == []
+    moved.clear()
+    assert output.write_files(root, {**files, "papers/b.md": "B2"}, staging) == ["papers/b.md"]
+    assert moved == ["papers/b.md"] and (root / "papers/b.md").read_text() == "B2"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from ..files import FileRefused, read_file
 from ..problems import Problem
 from . import MAX_ABSTRACT, MAX_SOURCE_BYTES, MAX_TITLE, SourceEntry, clean_entries
 from .hf_api import looks_like_api_json, parse_api_items, source_date
@@ -18,6 +19,7 @@ from .hf_search import read_search_date
 
 STORED = re.compile(r"(?P<date>\d{4}-\d{2}-\d{2})_[a-z0-9._-]+\.(?P<kind>txt|json)")
 REF = re.compile(r"(?P<file>[^:/\\]+):(?P<line>[1-9][0-9]*)")
+MAX_SOURCE_BYTES = 20_000_000  # a day's listing or API file is well under 1 MB
 
 
 def parse_source(text: str, shown: str, year: int) -> tuple[Listing, str]:
@@ -58,8 +60,9 @@ def read_source(path: Path, year: int) -> tuple[Listing | None, str, str, list[P
     """Read one source file: (parsed source or None, text, kind, fatal problems)."""
     shown = str(path)
     try:
-        with path.open("rb") as file:
-            data = file.read(MAX_SOURCE_BYTES + 1)  # bounded, even for /dev/zero
+        data = read_file(path, MAX_SOURCE_BYTES, follow_links=True)  # a path the user typed
+    except FileRefused as exc:
+        return None, "", "", [Problem(shown, 0, "", str(exc))]
     except OSError as exc:
         return None, "", "", [Problem(shown, 0, "", f"cannot read: {exc.strerror}")]
     if len(data) > MAX_SOURCE_BYTES:
@@ -97,10 +100,11 @@ class SourceStore:
 
     def text(self, name: str) -> str | None:
         if name not in self.texts:
-            path = self.root / "sources" / name
-            if not path.is_file():
+            try:  # never through a symlink (the project scan reports those)
+                data = read_file(self.root / "sources" / name, MAX_SOURCE_BYTES)
+            except OSError:
                 return None
-            self.texts[name] = path.read_bytes().decode("utf-8", errors="replace")
+            self.texts[name] = data.decode("utf-8", errors="replace")
         return self.texts[name]
 
     def entry(self, ref: str):
