@@ -71,7 +71,7 @@ def searchable_papers(site: Path) -> dict[str, str]:
     records = [record for group in sorted((site / "searchindex/p").glob("*.json"))
                for record in json.loads(group.read_text())]
     assert len(records) == entry["papers"]
-    return {url: title for url, title, _ in records}
+    return {url: title for url, title, *_ in records}
 
 
 def test_every_paper_has_a_page_and_is_searchable(sample):
