@@ -18,6 +18,7 @@
   const indexRoot = new URL("searchindex/", siteRoot);
   const MAX_RESULTS = 10;  // shown at first, and added by each "more results"
   const TITLE_FLAG = 1000;  // a score above this: the term is in the title (search.py)
+  const MAX_TOKENS = 32;  // words of a query searched (a pasted abstract must not fetch 200 shards)
   const MAX_AUTHORS = 6;  // names shown per result, plus any name the query matches
   const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
                   "September", "October", "November", "December"];
@@ -59,7 +60,7 @@
   // A query's tokens, each once: {term, required}. Stop words are not required, unless the
   // query has nothing else (they are indexed in titles only).
   function queryTokens(query, stop) {
-    const terms = [...new Set(tokenize(query, new Set()))];
+    const terms = [...new Set(tokenize(query, new Set()))].slice(0, MAX_TOKENS);
     const anyOther = terms.some((term) => !stop.has(term));
     return terms.map((term) => ({ term, required: !anyOther || !stop.has(term) }));
   }
