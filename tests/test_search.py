@@ -361,7 +361,10 @@ def test_search_in_chromium(search_site):
         fresh.fill("input.md-search__input", "verifiable")  # doc 0: its title is in n/0
         wait_for_results(fresh, "verifiable")
         fresh.fill("input.md-search__input", "video")
-        fresh.wait_for_timeout(200)
+        for _ in range(500):  # until both requests are held (a loaded machine is slow)
+            if held_titles and held_shard:
+                break
+            fresh.wait_for_timeout(20)
         assert held_titles and held_shard
         held_titles[0].continue_()
         fresh.wait_for_timeout(300)
