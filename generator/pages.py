@@ -27,7 +27,8 @@ from .output import Deferred
 from .text import md_escape, render_abstract_html, render_plain
 
 LATEST = 20  # papers on the home page
-TOP_ALL_TIME, TOP_MONTH, TOP_HOME = 100, 50, 5  # ranked papers on top/, top/<month>/, home
+# Ranked papers on top/ (all time; the newest month), top/<YYYY-MM>/ and the home page.
+TOP_ALL_TIME, TOP_LATEST_MONTH, TOP_MONTH, TOP_HOME = 100, 10, 50, 5
 PAGE_SIZE = 100  # papers per theme page; longer themes continue on themes/<id>/page/<n>/
 SUMMARY_CHARS = 200
 
@@ -121,10 +122,14 @@ def theme_counts(papers: list[Paper], themes: list[Theme]) -> list[tuple[Theme, 
 
 
 def render_theme_pages(theme: Theme, members: list[Paper], titles: dict[str, str],
-                       settings, keys: PageKeys, by_upvotes: bool = False
-                       ) -> dict[str, Deferred]:
+                       settings, keys: PageKeys, by_upvotes: bool = False,
+                       shared: dict[str, Markup] | None = None) -> dict[str, Deferred]:
     """themes/<id>.md and, past PAGE_SIZE papers, themes/<id>/page/<n>.md (newest first); with
-    `by_upvotes`, the same papers most upvoted first: themes/<id>/top.md, .../top/page/<n>.md."""
+    `by_upvotes`, the same papers most upvoted first: themes/<id>/top.md, .../top/page/<n>.md.
+
+    `shared` holds the entries rendered so far for this theme's pages in the other order.
+    """
+    shared = {} if shared is None else shared
     chunks = [members[i : i + PAGE_SIZE] for i in range(0, len(members), PAGE_SIZE)] or [[]]
     first = f"themes/{theme.id}/top.md" if by_upvotes else f"themes/{theme.id}.md"
     paths = [first] + [f"{first[:-3]}/page/{n}.md" for n in range(2, len(chunks) + 1)]
@@ -137,9 +142,25 @@ def render_theme_pages(theme: Theme, members: list[Paper], titles: dict[str, str
             by_upvotes=by_upvotes)
         files[path] = deferred_template(
             "theme.md.j2", arguments, keys, lambda chunk=chunk, root=root, number=number: dict(
-                entries=_join(render_theme_entry(p, theme.id, root, titles) for p in chunk),
+                entries=_theme_entries(chunk, theme.id, root, titles, shared),
                 page_links=_page_links(paths, number, root)))
     return files
+
+
+_ROOT = "\x00"  # stands for a page's way back to docs/ in an entry shared by pages
+
+
+def _theme_entries(papers: list[Paper], theme_id: str, root: str, titles: dict[str, str],
+                   shared: dict[str, Markup]) -> Markup:
+    """A theme page's entries. Each paper's entry is rendered once for the theme's pages in
+    both orders (by date, by upvotes), with a stand-in for the root that each page replaces."""
+    entries = []
+    for paper in papers:
+        entry = shared.get(paper.name)
+        if entry is None:
+            entry = shared[paper.name] = render_theme_entry(paper, theme_id, _ROOT, titles)
+        entries.append(entry)
+    return Markup(_join(entries).replace(_ROOT, root))
 
 
 def _page_links(paths: list[str], number: int, root: str) -> Markup:
@@ -298,7 +319,7 @@ def render_top_pages(newest: list[Paper], titles: dict[str, str]) -> dict[str, s
         month=None, total=len(newest), ranked=len(ranked), unranked=len(newest) - len(ranked),
         latest=(latest, month_name(latest)) if latest else None,
         latest_entries=_join(render_top_entry(p, "../", titles)
-                             for p in months[latest][:10]) if latest else "",
+                             for p in months[latest][:TOP_LATEST_MONTH]) if latest else "",
         latest_count=len(months[latest]) if latest else 0,
         entries=_join(render_top_entry(p, "../", titles) for p in ranked[:TOP_ALL_TIME]),
         shown=min(len(ranked), TOP_ALL_TIME),
@@ -357,9 +378,11 @@ def render_listing_pages(papers: list[Paper], themes: list[Theme], channels: lis
         for theme_id in paper.themes:
             members.get(theme_id, []).append(paper)
     for theme in themes:
-        files.update(render_theme_pages(theme, members[theme.id], titles, settings, keys))
+        shared: dict[str, Markup] = {}
+        files.update(render_theme_pages(theme, members[theme.id], titles, settings, keys,
+                                        shared=shared))
         files.update(render_theme_pages(theme, sort_by_upvotes(members[theme.id]), titles,
-                                        settings, keys, by_upvotes=True))
+                                        settings, keys, by_upvotes=True, shared=shared))
     return files
 
 
