@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import json
 import os
 import re
 import shutil
@@ -187,6 +188,15 @@ def measure_search(site: Path) -> dict[str, float]:
             wait_for_results(page, query, excerpts=False, timeout=60_000)
             shown.append(time.perf_counter() - started)
         results["later query (s, max)"] = max(shown)
+        # A pasted title (many words, so many shards): a paper from the middle of the digest.
+        titles = json.loads((site / "searchindex/n/0.json").read_text(encoding="utf-8"))
+        url, title = titles[len(titles) // 2][:2]
+        started = time.perf_counter()
+        page.fill("input.md-search__input", title)
+        wait_for_results(page, title, excerpts=False, timeout=60_000)
+        results["pasted title: results shown (s)"] = time.perf_counter() - started
+        first = page.locator(".md-search-result__link").first.get_attribute("href")
+        results["pasted title: its paper first"] = "yes" if first == base + url else "NO"
         page.context.close()
         page = visit(browser, base)[0]
         wait_for_results(page, QUERIES[0], timeout=60_000)
@@ -275,6 +285,7 @@ def bench(n: int, workdir: Path, search: bool, repeats: int) -> dict[str, float 
     row["largest paper page (KB)"] = largest(list((site / "papers").glob("*/index.html"))) // 1024
     row["largest theme page (KB)"] = largest(list((site / "themes").rglob("index.html"))) // 1024
     row["home page (KB)"] = (site / "index.html").stat().st_size // 1024
+    row["largest top page (KB)"] = largest(list((site / "top").rglob("index.html"))) // 1024
     if search:
         row.update(measure_search(site))
         row["search KB per paper"] = round(

@@ -33,7 +33,8 @@ def render_extras(content: Content, settings: SiteSettings) -> dict[str, str]:
              **render_exports(content.papers, content.themes, settings)}
     files = {path: harden_json_text(text) if path.endswith(".json") else text
              for path, text in files.items()}
-    return {**files, **render_search_index(content.papers)}  # the index is written hardened
+    # The index is written hardened by search.py itself.
+    return {**files, **render_search_index(content.papers, content.themes)}
 
 
 def write_extras(folder: Path, content: Content, settings: SiteSettings,

@@ -29,6 +29,8 @@ from .output import Deferred
 from .text import md_escape, render_abstract_html, render_note_html, render_plain
 
 LATEST = 20  # papers on the home page
+# Ranked papers on top/ (all time; the newest month), top/<YYYY-MM>/ and the home page.
+TOP_ALL_TIME, TOP_LATEST_MONTH, TOP_MONTH, TOP_HOME = 100, 10, 50, 5
 PAGE_SIZE = 100  # papers per theme page; longer themes continue on themes/<id>/page/<n>/
 SUMMARY_CHARS = 200
 
@@ -133,22 +135,45 @@ def theme_counts(papers: list[Paper], themes: list[Theme]) -> list[tuple[Theme, 
 
 
 def render_theme_pages(theme: Theme, members: list[Paper], titles: dict[str, str],
-                       settings, keys: PageKeys) -> dict[str, Deferred]:
-    """themes/<id>.md and, past PAGE_SIZE papers, themes/<id>/page/<n>.md (newest first)."""
+                       settings, keys: PageKeys, by_upvotes: bool = False,
+                       shared: dict[str, Markup] | None = None) -> dict[str, Deferred]:
+    """themes/<id>.md and, past PAGE_SIZE papers, themes/<id>/page/<n>.md (newest first); with
+    `by_upvotes`, the same papers most upvoted first: themes/<id>/top.md, .../top/page/<n>.md.
+
+    `shared` holds the entries rendered so far for this theme's pages in the other order.
+    """
+    shared = {} if shared is None else shared
     chunks = [members[i : i + PAGE_SIZE] for i in range(0, len(members), PAGE_SIZE)] or [[]]
-    paths = [f"themes/{theme.id}.md"] + [
-        f"themes/{theme.id}/page/{n}.md" for n in range(2, len(chunks) + 1)]
+    first = f"themes/{theme.id}/top.md" if by_upvotes else f"themes/{theme.id}.md"
+    paths = [first] + [f"{first[:-3]}/page/{n}.md" for n in range(2, len(chunks) + 1)]
     files = {}
     for number, (path, chunk) in enumerate(zip(paths, chunks), start=1):
         root = "../" * path.count("/")  # from this page back to docs/
         arguments = dict(
             theme=theme, papers=chunk, total=len(members), titles=titles, root=root,
-            site_title=settings.title, number=number, page_count=len(paths))
+            site_title=settings.title, number=number, page_count=len(paths),
+            by_upvotes=by_upvotes)
         files[path] = deferred_template(
             "theme.md.j2", arguments, keys, lambda chunk=chunk, root=root, number=number: dict(
-                entries=_join(render_theme_entry(p, theme.id, root, titles) for p in chunk),
+                entries=_theme_entries(chunk, theme.id, root, titles, shared),
                 page_links=_page_links(paths, number, root)))
     return files
+
+
+_ROOT = "\x00"  # stands for a page's way back to docs/ in an entry shared by pages
+
+
+def _theme_entries(papers: list[Paper], theme_id: str, root: str, titles: dict[str, str],
+                   shared: dict[str, Markup]) -> Markup:
+    """A theme page's entries. Each paper's entry is rendered once for the theme's pages in
+    both orders (by date, by upvotes), with a stand-in for the root that each page replaces."""
+    entries = []
+    for paper in papers:
+        entry = shared.get(paper.name)
+        if entry is None:
+            entry = shared[paper.name] = render_theme_entry(paper, theme_id, _ROOT, titles)
+        entries.append(entry)
+    return Markup(_join(entries).replace(_ROOT, root))
 
 
 def _page_links(paths: list[str], number: int, root: str) -> Markup:
@@ -270,6 +295,56 @@ def render_archive(newest: list[Paper], titles: dict[str, str], keys: PageKeys
     return files
 
 
+def sort_by_upvotes(papers: list[Paper]) -> list[Paper]:
+    """Most upvoted first, papers without a count last; ties newest first, then by title."""
+    return sorted(sort_newest(papers), key=lambda p: (p.upvotes is None, -(p.upvotes or 0)))
+
+
+def sort_latest(papers: list[Paper]) -> list[Paper]:
+    """Newest additions first; on the same day, most upvoted first, then by title."""
+    return sorted(sort_by_upvotes(papers), key=lambda p: p.added, reverse=True)
+
+
+def render_top_entry(paper: Paper, root: str, titles: dict[str, str]) -> Markup:
+    """One paper of a ranking (an item of a numbered list): title, upvotes, date, themes."""
+    facts = (f"{paper.upvotes} upvote{'s' if paper.upvotes != 1 else ''}"
+             f" · added {_long_date(paper.added)} · "
+             + ", ".join(_theme_link(root, t, titles[t]) for t in paper.themes))
+    return Markup(f"1. [{md_escape(paper.title)}]({root}papers/{escape(paper.name)}.md)  \n"
+                  f"   <small>{facts}</small>")
+
+
+def render_top_pages(newest: list[Paper], titles: dict[str, str]) -> dict[str, str]:
+    """top/index.md (the newest month's and all time's most upvoted papers, links to every
+    month) and top/<YYYY-MM>.md (a month's most upvoted, by the month papers were added).
+
+    Only papers with an upvote count are ranked; each page says how many have none.
+    """
+    ranked = sort_by_upvotes([p for p in newest if p.upvotes is not None])
+    months: dict[str, list[Paper]] = {}
+    for paper in ranked:
+        months.setdefault(month_key(paper.added), []).append(paper)
+    unranked = Counter(month_key(p.added) for p in newest if p.upvotes is None)
+    keys = sorted(months, reverse=True)
+    latest = keys[0] if keys else None
+    template = _env.get_template("top.md.j2")
+    files = {"top/index.md": template.render(
+        month=None, total=len(newest), ranked=len(ranked), unranked=len(newest) - len(ranked),
+        latest=(latest, month_name(latest)) if latest else None,
+        latest_entries=_join(render_top_entry(p, "../", titles)
+                             for p in months[latest][:TOP_LATEST_MONTH]) if latest else "",
+        latest_count=len(months[latest]) if latest else 0,
+        entries=_join(render_top_entry(p, "../", titles) for p in ranked[:TOP_ALL_TIME]),
+        shown=min(len(ranked), TOP_ALL_TIME),
+        months=[(key, month_name(key), len(months[key])) for key in keys])}
+    for key in keys:
+        files[f"top/{key}.md"] = template.render(
+            month=month_name(key), ranked=len(months[key]), unranked=unranked[key],
+            shown=min(len(months[key]), TOP_MONTH),
+            entries=_join(render_top_entry(p, "../", titles) for p in months[key][:TOP_MONTH]))
+    return files
+
+
 def render_home_charts(newest: list[Paper], counts: list[tuple[Theme, int]]) -> Markup:
     """Two inline SVG charts: papers added per month, papers per theme."""
     per_month = Counter(month_key(p.added) for p in newest)
@@ -293,11 +368,15 @@ def render_listing_pages(papers: list[Paper], themes: list[Theme], channels: lis
     newest = sort_newest(papers)
     counts = theme_counts(papers, themes)
     titles = {t.id: t.title for t in themes}
+    ranked = sort_by_upvotes([p for p in newest if p.upvotes is not None])
+    top_month = max((month_key(p.added) for p in ranked), default=None)
     files: dict[str, str | Deferred] = {
         "index.md": _env.get_template("home.md.j2").render(
-            total=len(papers), themes=counts, latest=newest[:LATEST],
+            total=len(papers), themes=counts, latest=sort_latest(newest)[:LATEST],
             last_added=newest[0].added if newest else None,
             charts=render_home_charts(newest, counts),
+            top_month=month_name(top_month) if top_month else None,
+            top=[p for p in ranked if month_key(p.added) == top_month][:TOP_HOME],
         ),
         "themes/index.md": _env.get_template("themes.md.j2").render(themes=counts),
         "tags.md": _env.get_template("tags.md.j2").render(),
@@ -306,12 +385,17 @@ def render_listing_pages(papers: list[Paper], themes: list[Theme], channels: lis
     }
     keys = keys or PageKeys()
     files.update(render_archive(newest, titles, keys))
+    files.update(render_top_pages(newest, titles))
     members: dict[str, list[Paper]] = {theme.id: [] for theme in themes}
     for paper in newest:
         for theme_id in paper.themes:
             members.get(theme_id, []).append(paper)
     for theme in themes:
-        files.update(render_theme_pages(theme, members[theme.id], titles, settings, keys))
+        shared: dict[str, Markup] = {}
+        files.update(render_theme_pages(theme, members[theme.id], titles, settings, keys,
+                                        shared=shared))
+        files.update(render_theme_pages(theme, sort_by_upvotes(members[theme.id]), titles,
+                                        settings, keys, by_upvotes=True, shared=shared))
     return files
 
 

@@ -71,7 +71,7 @@ def searchable_papers(site: Path) -> dict[str, str]:
     records = [record for group in sorted((site / "searchindex/p").glob("*.json"))
                for record in json.loads(group.read_text())]
     assert len(records) == entry["papers"]
-    return {url: title for url, title, _ in records}
+    return {url: title for url, title, *_ in records}
 
 
 def test_every_paper_has_a_page_and_is_searchable(sample):
@@ -128,7 +128,8 @@ def test_every_page_advertises_its_feeds(sample):
     assert pages
     for page in pages:
         folder = page.parent.relative_to(sample / "site")
-        theme = folder.parts[1] if len(folder.parts) == 2 and folder.parts[0] == "themes" else ""
+        # A theme's pages (by date, by upvotes, further pages) advertise the theme's feeds.
+        theme = folder.parts[1] if len(folder.parts) >= 2 and folder.parts[0] == "themes" else ""
         title = "LLM Reasoning Digest" + (": " if theme else " (")
         # Relative links, so a local copy stays on its own origin; the 404 page is served at
         # any depth, so MkDocs gives it root-relative links.

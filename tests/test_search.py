@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import math
 import shutil
@@ -12,20 +13,25 @@ import pytest
 
 from conftest import REPO
 from generator import search
-from generator.model import Paper
+from generator.model import Paper, Theme
 from generator.search import STOP_WORDS, render_search_index, shard_key, tokenize
+
+THEMES = [Theme(id="x", title="Theme X", description="X."),
+          Theme(id="y", title="Theme <Y> & Co", description="Y.")]
 
 
 def paper(name: str, title: str, abstract: str = "", added: str = "2025-03-01", **fields) -> Paper:
-    return Paper(title=title, abstract=abstract, added=dt.date.fromisoformat(added), themes=["x"],
-                 name=name, **fields)
+    fields.setdefault("themes", ["x"])
+    return Paper(title=title, abstract=abstract, added=dt.date.fromisoformat(added), name=name,
+                 **fields)
 
 
-def shard(files: dict[str, str], term: str) -> dict[int, int]:
-    """A term's postings, decoded: {doc id: score}."""
+def shard(files: dict[str, str], term: str, flags: bool = False) -> dict[int, int]:
+    """A term's postings, decoded: {doc id: score}; with flags, the score as stored (plus 1000
+    times the title's distinct words when the term is in the title)."""
     deltas, scores = json.loads(files[f"searchindex/t/{shard_key(term)}.json"])[term]
     ids = [sum(deltas[: i + 1]) for i in range(len(deltas))]
-    return dict(zip(ids, scores))
+    return dict(zip(ids, scores if flags else [score % 1000 for score in scores]))
 
 
 @pytest.mark.parametrize("text, tokens", [
@@ -53,27 +59,41 @@ def test_shard_key_is_the_hex_of_the_first_three_characters(term, key):
 def test_files_entry_shards_and_paper_groups():
     papers = [paper(f"p{i}", f"Paper {i:02d} on {word}", f"About {word}.", f"2025-03-{i + 1:02d}")
               for i, word in enumerate(["planning"] * 4 + ["search"] * 5)]
-    files = render_search_index(papers)
+    papers[0].themes = ["y", "x"]
+    papers[0].authors = ["Ada Lovelace", "Alan Turing"]
+    papers[1].organization = "Example Lab"
+    files = render_search_index(papers, THEMES)
     assert sorted(files) == [
         "searchindex/index.json", "searchindex/n/0.json", "searchindex/p/0.json",
         "searchindex/p/1.json",
         "searchindex/t/3030.json", "searchindex/t/3031.json", "searchindex/t/3032.json",
         "searchindex/t/3033.json", "searchindex/t/3034.json", "searchindex/t/3035.json",
         "searchindex/t/3036.json", "searchindex/t/3037.json", "searchindex/t/3038.json",
-        "searchindex/t/61626f.json", "searchindex/t/706170.json", "searchindex/t/706c61.json",
-        "searchindex/t/736561.json"]
+        "searchindex/t/61626f.json", "searchindex/t/616461.json", "searchindex/t/616c61.json",
+        "searchindex/t/657861.json", "searchindex/t/6c6162.json",
+        "searchindex/t/6c6f76.json", "searchindex/t/6f6e.json", "searchindex/t/706170.json",
+        "searchindex/t/706c61.json", "searchindex/t/736561.json", "searchindex/t/747572.json"]
     assert json.loads(files["searchindex/index.json"]) == {
-        "version": 2, "papers": 9, "group": 8, "titles": 1000, "stop": list(STOP_WORDS),
+        "version": 3, "papers": 9, "group": 8, "titles": 1000, "stop": list(STOP_WORDS),
+        "themes": ["Theme X", "Theme <Y> & Co"],
         "shards": ["3030", "3031", "3032", "3033", "3034", "3035", "3036", "3037", "3038",
-                   "61626f", "706170", "706c61", "736561"]}
-    # Doc ids: newest first. p8 was added last, so it is doc 0; groups of 8 papers.
-    assert json.loads(files["searchindex/p/1.json"]) == [["papers/p0/", "Paper 00 on planning",
-                                                          "About planning."]]
+                   "61626f", "616461", "616c61", "657861", "6c6162", "6c6f76", "6f6e", "706170",
+                   "706c61", "736561", "747572"]}
+    # Doc ids: newest first. p8 was added last, so it is doc 0; groups of 8 papers. A record:
+    # address, title, added, theme numbers (in the order of the paper's themes), author names,
+    # organisation, abstract.
+    assert json.loads(files["searchindex/p/1.json"]) == [[
+        "papers/p0/", "Paper 00 on planning", "2025-03-01", [1, 0], ["Ada Lovelace", "Alan Turing"],
+        "", "About planning."]]
+    assert json.loads(files["searchindex/p/0.json"])[7] == [
+        "papers/p1/", "Paper 01 on planning", "2025-03-02", [0], [], "Example Lab",
+        "About planning."]
     assert [r[0] for r in json.loads(files["searchindex/p/0.json"])] == [
         f"papers/p{i}/" for i in range(8, 0, -1)]
-    # Every title in one file (up to 1,000), in doc id order.
+    # Every title in one file (up to 1,000), in doc id order, with its date and themes.
     assert json.loads(files["searchindex/n/0.json"]) == [
-        [f"papers/p{i}/", f"Paper {i:02d} on {'planning' if i < 4 else 'search'}"]
+        [f"papers/p{i}/", f"Paper {i:02d} on {'planning' if i < 4 else 'search'}",
+         f"2025-03-{i + 1:02d}", [1, 0] if i == 0 else [0]]
         for i in range(8, -1, -1)]
     # Ascending doc ids, delta-encoded; every paper holds "about" and "paper" once.
     terms = json.loads(files["searchindex/t/706170.json"])
@@ -86,21 +106,41 @@ def test_files_entry_shards_and_paper_groups():
 def test_scores_are_bm25_over_weighted_fields():
     papers = [paper("titled", "Verifier models", "Small study.", tags=["math"]),
               paper("tagged", "Other work", "Nothing here at all.", "2025-02-01",
-                    tags=["verifier"], organization="Verifier Lab", arxiv="2501.00001")]
+                    tags=["verifier"], organization="Verifier Lab", arxiv="2501.00001",
+                    authors=["Ada Lovelace"])]
     files = render_search_index(papers)
     # Weighted lengths: titled = verifier 3 + models 3 + math 2 + small 1 + study 1 = 10;
-    # tagged = other 3 + work 3 + verifier 2 (tag) + 1 (organization) + lab 1 + nothing 1 +
-    # here 1 + all 1 + 2501 1 + 00001 1 = 15.
-    average = (10 + 15) / 2
+    # tagged = other 3 + work 3 + verifier 2 (tag) + 2 (organisation) + lab 2 + ada 2 +
+    # lovelace 2 + nothing 1 + here 1 + all 1 + 2501 3 + 00001 3 = 25.
+    average = (10 + 25) / 2
 
     def bm25(tf: int, df: int, length: int) -> int:
         idf = math.log(1 + (2 - df + 0.5) / (df + 0.5))
         return round(20 * idf * tf * 2.2 / (tf + 1.2 * (0.25 + 0.75 * length / average)))
 
-    assert shard(files, "verifier") == {0: bm25(3, 2, 10), 1: bm25(3, 2, 15)}
+    assert shard(files, "verifier") == {0: bm25(3, 2, 10), 1: bm25(4, 2, 25)}
     assert shard(files, "math") == {0: bm25(2, 1, 10)}
-    assert shard(files, "00001") == {1: bm25(1, 1, 15)}
-    assert shard(files, "verifier")[0] > shard(files, "verifier")[1]  # the shorter paper
+    assert shard(files, "lovelace") == {1: bm25(2, 1, 25)}
+    assert shard(files, "00001") == {1: bm25(3, 1, 25)}
+    # A term of the title carries the title's number of distinct words (2 here), in thousands.
+    assert shard(files, "verifier", flags=True) == {0: 2000 + bm25(3, 2, 10), 1: bm25(4, 2, 25)}
+    assert shard(files, "work", flags=True) == {1: 2000 + bm25(3, 1, 25)}
+
+
+def test_stop_words_are_indexed_in_titles_only():
+    papers = [paper("leverage", "Optimizers Qualitatively Alter Solutions And We Should "
+                    "Leverage This", "This paper shows that we can do it."),
+              paper("other", "Another Study", "This is what we did with the models.",
+                    "2025-02-01")]
+    files = render_search_index(papers)
+    terms = {t for path, text in files.items() if "/t/" in path for t in json.loads(text)}
+    assert {"this", "we", "and"} <= terms and not {"is", "the", "with", "it"} & terms
+    # Doc 0 only: the other paper holds "this" and "we" in its abstract alone. Every term of
+    # the title knows the title's 9 distinct words.
+    for term in ("this", "we", "and", "optimizers", "leverage"):
+        assert list(shard(files, term, flags=True)) == [0]
+        assert shard(files, term, flags=True)[0] // 1000 == 9
+    assert shard(files, "paper", flags=True)[0] < 1000  # abstract only
 
 
 def test_a_title_match_outranks_an_abstract_only_match():
@@ -119,18 +159,18 @@ def test_index_terms_are_the_tokens_of_the_indexed_fields():
                     organization="Université Paris", arxiv="2504.15777")]
     files = render_search_index(papers)
     terms = {t for path, text in files.items() if "/t/" in path for t in json.loads(text)}
-    assert terms == {"uber", "reasoning", "reason", "o1", "abstract", "paragraph", "second",
-                     "chain", "thought", "universite", "paris", "2504", "15777"}
+    assert terms == {"uber", "reasoning", "the", "reason", "of", "o1", "abstract", "paragraph",
+                     "second", "chain", "thought", "universite", "paris", "2504", "15777"}
     # Paragraphs keep a space between them; the record keeps the title as written.
     assert json.loads(files["searchindex/p/0.json"]) == [[
-        "papers/mixed/", "Über-Reasoning: the 𝐑𝐞𝐚𝐬𝐨𝐧 of o1",
-        "An abstract with " + "x" * 41 + " and a_b. Second paragraph."]]
+        "papers/mixed/", "Über-Reasoning: the 𝐑𝐞𝐚𝐬𝐨𝐧 of o1", "2025-03-01", [], [],
+        "Université Paris", "An abstract with " + "x" * 41 + " and a_b. Second paragraph."]]
 
 
 def test_abstracts_are_stored_as_plain_text():
     files = render_search_index([paper("latex", "T", "Gains of 12.5\\% with \\textbf{GRPO} "
                                                      "and $\\alpha$.")])
-    assert json.loads(files["searchindex/p/0.json"])[0][2] == "Gains of 12.5% with GRPO and α."
+    assert json.loads(files["searchindex/p/0.json"])[0][6] == "Gains of 12.5% with GRPO and α."
 
 
 def test_the_same_papers_give_the_same_bytes_in_any_order():
@@ -143,18 +183,21 @@ def test_the_same_papers_give_the_same_bytes_in_any_order():
 
 def test_markup_in_titles_is_escaped_in_the_json():
     title = '<script>alert("x")</script> & <img src=x onerror=alert(1)>'
-    files = render_search_index([paper("hostile", title, "Abstract <b>bold</b> & more.")])
+    files = render_search_index([paper("hostile", title, "Abstract <b>bold</b> & more.",
+                                       authors=["<b>Ada</b>"], themes=["y"])], THEMES)
     for text in files.values():
         assert "<" not in text and ">" not in text and "&" not in text
     assert "\\u003cscript\\u003e" in files["searchindex/p/0.json"]
     record = json.loads(files["searchindex/p/0.json"])[0]
-    assert record[1] == title and record[2] == "Abstract <b>bold</b> & more."
+    assert record[1] == title and record[6] == "Abstract <b>bold</b> & more."
+    assert record[4] == ["<b>Ada</b>"]
+    assert json.loads(files["searchindex/index.json"])["themes"][1] == "Theme <Y> & Co"
 
 
 def test_no_papers_give_an_empty_index():
     assert render_search_index([]) == {"searchindex/index.json": json.dumps(
-        {"group": 8, "papers": 0, "shards": [], "stop": list(STOP_WORDS), "titles": 1000,
-         "version": 2},
+        {"group": 8, "papers": 0, "shards": [], "stop": list(STOP_WORDS), "themes": [],
+         "titles": 1000, "version": 3},
         separators=(",", ":"))}
 
 
@@ -227,7 +270,7 @@ def test_search_in_chromium(search_site):
         return page.locator(".md-search-result__item h1").all_inner_texts()
 
     def excerpts() -> list[str]:
-        return page.locator(".md-search-result__item p").all_inner_texts()
+        return page.locator(".digest-search-excerpt").all_inner_texts()
 
     with serve_folder(search_site) as base, chromium() as browser:
         page = browser.new_page()
@@ -286,16 +329,18 @@ def test_search_in_chromium(search_site):
         assert query("reinforc") == ["Reinforcement Learning with Verifiable Rewards",
                                      "GRPO for Math"]
         assert page.inner_text(".md-search-result__meta") == "2 matching documents"
-        assert page.locator(".md-search-result__item p").nth(1).inner_text() == (
+        assert excerpts()[1] == (
             "A study of reinforcement learning for math reasoning in small models.")
         assert query("math reasoning") == [
             "GRPO for Math", "Reinforcement Learning with Verifiable Rewards"]
-        assert query("video reinforcement") == []
-        assert page.inner_text(".md-search-result__meta") == "No matching documents"
-        assert query("the of") == []
-        # A stop word still being typed is a prefix: "the" is on its way to "theorem".
+        # No paper has both words: those with one of them, and the message says so.
+        assert query("video reinforcement") == [
+            "Video Question Answering", "Reinforcement Learning with Verifiable Rewards",
+            "GRPO for Math"]
+        assert page.inner_text(".md-search-result__meta") == (
+            "No document matches every word; 3 documents match 1 of 2")
+        # Every word is a prefix: "the" is on its way to "theorem".
         assert query("the") == ["Theorem Proving in Lean"]
-        assert query("the ") == []
 
         # A hostile title is shown as text, and nothing in it runs.
         assert query("payloads") == [HOSTILE]
@@ -316,7 +361,10 @@ def test_search_in_chromium(search_site):
         fresh.fill("input.md-search__input", "verifiable")  # doc 0: its title is in n/0
         wait_for_results(fresh, "verifiable")
         fresh.fill("input.md-search__input", "video")
-        fresh.wait_for_timeout(200)
+        for _ in range(500):  # until both requests are held (a loaded machine is slow)
+            if held_titles and held_shard:
+                break
+            fresh.wait_for_timeout(20)
         assert held_titles and held_shard
         held_titles[0].continue_()
         fresh.wait_for_timeout(300)
@@ -355,3 +403,195 @@ def test_search_in_chromium(search_site):
                                ".textContent === 'Initializing search'")
         assert page.locator(".md-search-result__item").count() == 0
         assert errors == []
+
+
+# A digest of the real seed listings (about 200 papers) plus papers whose titles are hard to
+# find: built once by the real `digest build`, then searched in one Chromium page.
+# ("Optimizers Qualitatively Alter Solutions And We Should Leverage This" is in the seeds.)
+LEVERAGE = "papers/optimizers-qualitatively-alter-solutions-and-we/"
+HARD_PAPERS = [
+    paper("people", "Learning Rate Warmup Without Tears",
+          "Warmup choice changes the solutions networks learn.", "2025-12-09",
+          authors=["Razvan Pascanu", "Clare Lyle", "Ionut-Vlad Modoranu"], upvotes=12,
+          themes=["other", "efficient"]),
+    paper("this-is-it", "This Is It", "A title made of common words only.", "2025-12-09"),
+    paper("reasoning", "Reasoning", "A one-word title that many longer titles contain.",
+          "2025-12-09"),
+    paper("arxiv-paper", "Reasoning Gym: Environments for Reinforcement Learning",
+          "Procedurally generated tasks with verifiable rewards.", "2025-12-09",
+          arxiv="2504.15777", authors=[f"Author Number{i}" for i in range(1, 12)]),
+    paper("cites-id", "A Survey Citing Others", "We build on arXiv 2504.15777 and others.",
+          "2025-12-09"),
+    paper("old-id", "An Old-Style Identifier", "From before 2007.", "2025-12-09",
+          arxiv="hep-th/0101001"),
+    paper("unicode", "Über-Reasoning: the 𝐑𝐞𝐚𝐬𝐨𝐧 of o1 (大规模语言模型的推理)", "Unicode title.",
+          "2025-12-09"),
+    paper("to-be", "To Be or Not to Be: A Study of Negation", "Negation in reasoning.",
+          "2025-12-09"),
+]
+
+
+@pytest.fixture(scope="module")
+def seed_site(tmp_path_factory) -> Path:
+    from conftest import SEEDS, make_project, run_digest
+    from generator.content import render_paper_file
+
+    project = make_project(tmp_path_factory.mktemp("seed-search") / "digest")
+    imported = run_digest("import", "--year", "2025", *map(str, sorted(SEEDS.glob("*.txt"))),
+                          cwd=project)
+    assert imported.returncode == 0, imported.stderr
+    for hard in HARD_PAPERS:
+        hard.themes = hard.themes if hard.themes != ["x"] else ["other"]
+        (project / f"content/papers/{hard.name}.md").write_text(render_paper_file(hard),
+                                                                encoding="utf-8")
+    built = run_digest("build", cwd=project)
+    assert built.returncode == 0, built.stderr
+    return project
+
+
+@pytest.fixture(scope="module")
+def seed_page(seed_site):
+    """A page of the seed site in Chromium, with its base URL; no page error may happen."""
+    from browser import chromium, serve_folder
+
+    with serve_folder(seed_site / "site") as base, chromium() as browser:
+        page = browser.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.goto(base)
+        page.click("label.md-search__icon, .md-search__input")
+        page.base = base
+        yield page
+        assert errors == []
+
+
+def run_query(page, text: str, complete: bool = True) -> list[str]:
+    """Put a whole query in the box (one input event, as a paste does); the results' addresses,
+    relative to the site, once they show (by default with their excerpts too)."""
+    from browser import wait_for_results
+
+    page.fill("input.md-search__input", text)
+    wait_for_results(page, text, excerpts=complete)
+    return [href.removeprefix(page.base) for href in page.locator(
+        ".md-search-result__link").evaluate_all("links => links.map(a => a.href)")]
+
+
+def test_every_title_finds_its_paper_in_the_first_three_results(seed_site, seed_page):
+    from generator.content import read_content
+
+    papers = read_content(seed_site / "content").papers
+    assert len(papers) > 190
+    missed = []
+    for one in papers:
+        found = run_query(seed_page, one.title, complete=False)
+        if f"papers/{one.name}/" not in found[:3]:
+            missed.append((one.title, found[:3]))
+    assert missed == []
+
+
+@pytest.mark.parametrize("title, address", [
+    ("Optimizers Qualitatively Alter Solutions And We Should Leverage This", LEVERAGE),
+    ("This Is It", "papers/this-is-it/"), ("Reasoning", "papers/reasoning/"),
+    ("To Be or Not to Be: A Study of Negation", "papers/to-be/")])
+def test_a_title_typed_key_by_key_finds_its_paper_first(seed_page, title, address):
+    from browser import wait_for_results
+
+    seed_page.fill("input.md-search__input", "")
+    seed_page.type("input.md-search__input", title)
+    wait_for_results(seed_page, title, excerpts=False)
+    first = seed_page.locator(".md-search-result__link").first.get_attribute("href")
+    assert first == seed_page.base + address
+
+
+def test_common_words_alone_search_titles_and_say_so(seed_page):
+    found = run_query(seed_page, "this")
+    assert sorted(found[:2]) == sorted([LEVERAGE, "papers/this-is-it/"])
+    assert seed_page.inner_text(".md-search-result__meta").endswith(
+        "(words as common as “this” are searched in titles only)")
+    assert run_query(seed_page, "these") == []
+    assert seed_page.inner_text(".md-search-result__meta") == (
+        "No title holds “these” (words as common as “these” are searched in titles only)")
+
+
+@pytest.mark.parametrize("form", [
+    "2504.15777", "2504.15777v2", "arXiv:2504.15777", "https://arxiv.org/abs/2504.15777",
+    "https://arxiv.org/pdf/2504.15777v1", "https://huggingface.co/papers/2504.15777",
+    " arxiv.org/abs/2504.15777v3 "])
+def test_an_arxiv_id_is_found_in_every_form_people_paste(seed_page, form):
+    found = run_query(seed_page, form)
+    assert found[0] == "papers/arxiv-paper/"
+    assert seed_page.inner_text(".md-search-result__meta").endswith("with arXiv id 2504.15777")
+
+
+def test_an_old_style_arxiv_id_and_an_unknown_one(seed_page):
+    assert run_query(seed_page, "https://arxiv.org/abs/hep-th/0101001v2") == ["papers/old-id/"]
+    assert run_query(seed_page, "arXiv:2601.00001") == []
+    assert seed_page.inner_text(".md-search-result__meta") == (
+        "No paper with arXiv id 2601.00001 in the digest")
+
+
+def test_every_result_of_a_broad_query_is_reachable(seed_site, seed_page):
+    # The papers holding a word that begins with "chain" and one that begins with "thought"
+    # ("of" is a stop word: not required), read from the index files.
+    site = seed_site / "site"
+
+    def having(prefix: str) -> set[int]:
+        terms = json.loads((site / f"searchindex/t/{shard_key(prefix)}.json").read_text())
+        ids = set()
+        for term, (deltas, _) in terms.items():
+            if term.startswith(prefix):
+                ids.update(itertools.accumulate(deltas))
+        return ids
+
+    expected = len(having("chain") & having("thought"))
+    assert expected > 25
+    found = run_query(seed_page, "chain of thought")
+    assert len(found) == 10
+    assert seed_page.inner_text(".md-search-result__meta") == f"{expected} matching documents"
+    more = seed_page.locator(".digest-search-more button")
+    while more.count():
+        shown = len(found)
+        assert more.inner_text() == (f"Show {min(10, expected - shown)} more "
+                                     f"({expected - shown} not shown yet)")
+        more.focus()
+        seed_page.keyboard.press("Enter")
+        seed_page.wait_for_function(
+            "n => document.querySelector('.md-search-result__list').dataset.shown == n",
+            arg=str(min(shown + 10, expected)))
+        found = [a.removeprefix(seed_page.base) for a in seed_page.locator(
+            ".md-search-result__link").evaluate_all("links => links.map(a => a.href)")]
+        # The keyboard stays with the results: focus moves to the first new one.
+        assert seed_page.evaluate("document.activeElement.href") == seed_page.base + found[shown]
+    assert len(found) == len(set(found)) == expected
+    seed_page.wait_for_function(
+        "q => document.querySelector('.md-search-result__list').dataset.complete === q",
+        arg=f"chain of thought#{expected}")
+    assert all(seed_page.locator(".digest-search-excerpt").all_inner_texts())
+
+
+def test_authors_and_organisations_are_searchable(seed_page):
+    assert run_query(seed_page, "Clare Lyle")[0] == "papers/people/"
+    people = seed_page.locator(".digest-search-people").first
+    assert people.inner_text() == "Razvan Pascanu, Clare Lyle, Ionut-Vlad Modoranu"
+    assert people.locator("mark").all_inner_texts() == ["Clare", "Lyle"]
+    # Long author lists show the first names, and any other the query matches.
+    assert run_query(seed_page, "number11")[0] == "papers/arxiv-paper/"
+    assert seed_page.locator(".digest-search-people").first.inner_text() == (
+        "Author Number1, Author Number2, Author Number3, Author Number4, Author Number5, "
+        "Author Number6, Author Number11 and 4 more")
+    assert run_query(seed_page, "NJU-LINK Lab")[0].startswith("papers/")
+    assert seed_page.locator(".digest-search-people").first.inner_text() == "NJU-LINK Lab"
+
+
+def test_each_result_shows_its_date_and_themes(seed_page):
+    run_query(seed_page, "warmup without tears")
+    assert seed_page.locator(".digest-search-facts").first.inner_text() == (
+        "added December 9, 2025 · Other reasoning · Efficient reasoning")
+
+
+def test_a_word_nothing_holds_is_named_and_the_rest_still_found(seed_page):
+    found = run_query(seed_page, "optimizers qualitatively xyzzyq")
+    assert found[0] == LEVERAGE
+    assert seed_page.inner_text(".md-search-result__meta") == (
+        "Nothing matches “xyzzyq”; 1 document matches the other words")
