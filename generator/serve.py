@@ -90,6 +90,12 @@ class Preview:
             _remove_pages(site)  # a dirty build then renders every page
         self.error, self.config_key = None, key
 
+    def on_shutdown(self) -> None:
+        if self.stop_extras is not None:
+            self.stop_extras()
+        if self.aside is not None:  # MkDocs removes its site folder itself, not this one
+            shutil.rmtree(self.aside, ignore_errors=True)
+
     def on_post_build(self, config) -> None:
         site = Path(config.site_dir)
         if self.wait_for_extras is not None:

@@ -16,3 +16,8 @@ def on_pre_build(config):
 def on_post_build(config):
     if _serve._preview:
         _serve._preview.on_post_build(config)
+
+
+def on_shutdown():
+    if _serve._preview:
+        _serve._preview.on_shutdown()
