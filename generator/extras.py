@@ -4,7 +4,7 @@ None of them goes through MkDocs (they are not pages), so they are rendered in a
 while MkDocs builds the pages: on two cores they cost no wall time. They are written to
 .cache/digest/extras/ (only the files that changed), and hard-linked into the finished site.
 When no paper, theme or setting changed, the previous files are reused without rendering.
-`digest serve` instead puts them in docs/, where MkDocs' dev server finds them.
+`digest serve` renders them the same way and links them into the site MkDocs serves.
 """
 
 from __future__ import annotations

@@ -140,6 +140,7 @@ class SiteSettings:
     description: str
     id_authority: str  # the `tag:` URI authority of feed item ids
     edit_base: str = ""  # URL a content path is appended to for "Suggest an edit" ('' = none)
+    author: str = ""  # the feeds' author: mkdocs.yml's site_author, else site_name
 
     def edit_url(self, content_path: str) -> str:
         """The page on the code host that edits a file under content/."""

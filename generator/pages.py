@@ -21,7 +21,7 @@ from urllib.parse import quote_plus, urlsplit
 import jinja2
 from markupsafe import Markup, escape
 
-from .charts import render_columns, render_horizontal_bars
+from .charts import render_horizontal_bars
 from .exports import render_bibtex
 from .feeds import FORMATS
 from .model import Paper, Theme, sort_newest
@@ -33,6 +33,7 @@ LATEST = 20  # papers on the home page
 TOP_ALL_TIME, TOP_LATEST_MONTH, TOP_MONTH, TOP_HOME = 100, 10, 50, 5
 PAGE_SIZE = 100  # papers per theme page; longer themes continue on themes/<id>/page/<n>/
 SUMMARY_CHARS = 200
+MONTH_LABEL_WIDTH = 72  # px: "Sep 2025" in the charts' 14 px text
 
 
 def _yaml_string(value) -> Markup:
@@ -58,6 +59,18 @@ _env.filters["yaml"] = _yaml_string
 # One line: a line break could end the HTML block the text sits in.
 _env.filters["text"] = lambda value: " ".join(str(value).split())
 _env.filters["longdate"] = _long_date
+
+
+@functools.lru_cache(maxsize=1024)
+def tag_anchor(tag: str) -> str:
+    """The id of a tag's section on the tags page, as Material's tags plugin makes it
+    (its default `tags_slugify` and `tags_slugify_format`)."""
+    from pymdownx.slugs import slugify
+
+    return f"tag:{slugify(case='lower')(tag, '-')}"
+
+
+_env.filters["tag_anchor"] = tag_anchor
 
 
 @dataclass(frozen=True)
@@ -211,13 +224,13 @@ def _join(entries) -> Markup:
     return Markup("".join(f"{entry}\n" for entry in entries))
 
 
-def render_month_entry(paper: Paper, titles: dict[str, str]) -> Markup:
+def render_month_entry(paper: Paper, titles: dict[str, str], root: str = "../") -> Markup:
     """One paper in a month's list (built here for the reason of render_theme_entry)."""
     facts = f"added {_long_date(paper.added)}"
     if paper.published:
         facts += f" · published {_long_date(paper.published)}"
-    facts += " · " + ", ".join(_theme_link("../", t, titles[t]) for t in paper.themes)
-    return Markup(f"- [{md_escape(paper.title)}](../papers/{escape(paper.name)}.md)  \n"
+    facts += " · " + ", ".join(_theme_link(root, t, titles[t]) for t in paper.themes)
+    return Markup(f"- [{md_escape(paper.title)}]({root}papers/{escape(paper.name)}.md)  \n"
                   f"  <small>{facts}</small>")
 
 
@@ -282,16 +295,33 @@ def month_name(key: str) -> str:
 
 def render_archive(newest: list[Paper], titles: dict[str, str], keys: PageKeys
                    ) -> dict[str, str | Deferred]:
-    """archive/index.md (months with counts) and archive/<YYYY-MM>.md (papers added then)."""
+    """archive/index.md (months with counts) and archive/<YYYY-MM>.md (papers added then),
+    continued past PAGE_SIZE papers on archive/<YYYY-MM>/page/<n>.md, as a theme is."""
     months: dict[str, list[Paper]] = {}
     for paper in newest:
         months.setdefault(month_key(paper.added), []).append(paper)
     files = {"archive/index.md": _env.get_template("archive.md.j2").render(
         months=[(key, month_name(key), len(items)) for key, items in months.items()])}
     for key, items in months.items():
-        files[f"archive/{key}.md"] = deferred_template(
-            "month.md.j2", dict(name=month_name(key), papers=items, titles=titles), keys,
-            lambda items=items: dict(entries=_join(render_month_entry(p, titles) for p in items)))
+        files.update(render_month_pages(key, items, titles, keys))
+    return files
+
+
+def render_month_pages(key: str, members: list[Paper], titles: dict[str, str],
+                       keys: PageKeys) -> dict[str, Deferred]:
+    """archive/<YYYY-MM>.md and, past PAGE_SIZE papers, archive/<YYYY-MM>/page/<n>.md."""
+    chunks = [members[i : i + PAGE_SIZE] for i in range(0, len(members), PAGE_SIZE)] or [[]]
+    paths = [f"archive/{key}.md"] + [
+        f"archive/{key}/page/{n}.md" for n in range(2, len(chunks) + 1)]
+    files = {}
+    for number, (path, chunk) in enumerate(zip(paths, chunks), start=1):
+        root = "../" * path.count("/")
+        arguments = dict(name=month_name(key), papers=chunk, total=len(members), titles=titles,
+                         root=root, number=number, page_count=len(paths))
+        files[path] = deferred_template(
+            "month.md.j2", arguments, keys, lambda chunk=chunk, root=root, number=number: dict(
+                entries=_join(render_month_entry(p, titles, root) for p in chunk),
+                page_links=_page_links(paths, number, root)))
     return files
 
 
@@ -355,9 +385,10 @@ def render_home_charts(newest: list[Paper], counts: list[tuple[Theme, int]]) -> 
         while f"{year:04d}-{month:02d}" <= last:
             keys.append(f"{year:04d}-{month:02d}")
             year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    months = [(f"{calendar.month_abbr[int(k[5:])]} {k[2:4]}", per_month[k]) for k in keys]
+    months = [(f"{calendar.month_abbr[int(k[5:])]} {k[:4]}", per_month[k]) for k in keys]
     return Markup(
-        render_columns("chart-months", "Papers added per month", months[-24:])
+        render_horizontal_bars("chart-months", "Papers added per month", months[-24:],
+                               label_width=MONTH_LABEL_WIDTH)
         + render_horizontal_bars("chart-themes", "Papers per theme",
                                  [(t.title, n) for t, n in counts]))
 
@@ -381,7 +412,9 @@ def render_listing_pages(papers: list[Paper], themes: list[Theme], channels: lis
         "themes/index.md": _env.get_template("themes.md.j2").render(themes=counts),
         "tags.md": _env.get_template("tags.md.j2").render(),
         "subscribe.md": _env.get_template("subscribe.md.j2").render(
-            channels=channels, formats=[(name, label) for name, (_, label) in FORMATS.items()]),
+            channels=channels, formats=[(name, label) for name, (_, label) in FORMATS.items()],
+            themes=list(zip(channels[1:], (n for _, n in counts))), total=len(papers),
+            shared=sum(len(p.themes) > 1 for p in papers)),
     }
     keys = keys or PageKeys()
     files.update(render_archive(newest, titles, keys))

@@ -211,6 +211,7 @@ def site_settings(config) -> SiteSettings:
         title=config["site_name"],
         description=config["site_description"] or config["site_name"],
         id_authority=str(digest["feed_id"]),
+        author=config["site_author"] or config["site_name"],
         # MkDocs' edit_uri points at content/ (the files curators edit), never at docs/.
         edit_base=(config["repo_url"].rstrip("/") + "/" + config["edit_uri"].strip("/") + "/"
                    if config["repo_url"] and config["edit_uri"] else ""),

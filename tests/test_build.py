@@ -11,7 +11,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from conftest import LISTINGS, make_project, run_digest
+from conftest import FIXTURES, LISTINGS, make_project, run_digest
 from generator.content import read_content
 
 SAMPLE_LISTINGS = ["metadata_block.txt", "organisation_line.txt", "no_metadata.txt"]
@@ -28,9 +28,11 @@ def sample(tmp_path_factory) -> Path:
     result = run_digest("import", "--year", "2025",
                         *[str(LISTINGS / n) for n in SAMPLE_LISTINGS], cwd=project)
     assert result.returncode == 0, result.stderr
-    # A curator adds the arXiv id of one paper by hand.
+    # A curator adds the arXiv id and the author names of one paper by hand.
     carft = project / "content/papers/carft-boosting-llm-reasoning-via-contrastive.md"
-    carft.write_text(carft.read_text().replace("arxiv: null", "arxiv: '2508.15202'"))
+    text = carft.read_text().replace("arxiv: null", "arxiv: '2508.15202'")
+    assert "authors: 5\n" in text
+    carft.write_text(text.replace("authors: 5\n", "authors:\n- Wenqiao Zhu\n- Ji Liu\n"))
     build = run_digest("build", cwd=project)
     assert build.returncode == 0, build.stderr
     assert "WARNING" not in build.stderr  # the build is strict: any warning would fail it
@@ -163,13 +165,102 @@ def test_feeds_for_the_digest_and_each_theme(sample):
         rss_ids = [e.id for e in feedparser.parse((sample / "site" / rss_name).read_bytes())
                    .entries]
         assert [item["id"] for item in data["items"]] == rss_ids
-    opml = ET.parse(sample / "site/feeds.opml")
-    urls = [o.get("xmlUrl") for o in opml.iter("outline")]
-    assert urls == [f"https://llm-reasoning-digest.github.io/{feed_names(t)[0]}" for t in themes]
+    # feeds.opml is the one subscription (every paper once); the theme feeds, which overlap,
+    # are bundled apart and say so.
+    for name, chosen in [("feeds.opml", themes[:1]), ("feeds-themes.opml", themes[1:])]:
+        opml = ET.parse(sample / "site" / name)
+        urls = [o.get("xmlUrl") for o in opml.iter("outline")]
+        assert urls == [f"https://llm-reasoning-digest.github.io/{feed_names(t)[0]}"
+                        for t in chosen]
+    assert "overlapping" in ET.parse(sample / "site/feeds-themes.opml").find("head/title").text
     subscribe = (sample / "site/subscribe/index.html").read_text()
     for theme in themes:
         for name in feed_names(theme):
             assert f'href="../{name}"' in subscribe
+
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+SCHEMAS = FIXTURES / "schemas"
+CARFT = "https://llm-reasoning-digest.github.io/papers/carft-boosting-llm-reasoning-via-contrastive/"
+
+
+def test_atom_feeds_are_valid_against_rfc_4287(sample):
+    from lxml import etree
+
+    schema = etree.RelaxNG(etree.parse(str(SCHEMAS / "atom.rng")))
+    feeds = sorted((sample / "site").glob("atom*.xml"))
+    assert len(feeds) == 4
+    for path in feeds:
+        document = etree.parse(str(path))
+        assert schema.validate(document), (path.name, str(schema.error_log))
+        # RFC 4287 4.1.1 (a Schematron rule, not RELAX NG): a feed without an author is valid
+        # only if every entry has one; entries whose authors are unknown inherit the feed's.
+        names = document.getroot().findall(f"{ATOM}author/{ATOM}name")
+        assert [n.text for n in names] == ["LLM Reasoning Digest"], path.name
+
+
+def test_the_schema_rejects_an_invalid_atom_feed(sample):
+    from lxml import etree
+
+    schema = etree.RelaxNG(etree.parse(str(SCHEMAS / "atom.rng")))
+    document = etree.parse(str(sample / "site/atom.xml"))
+    entry = document.getroot().find(f"{ATOM}entry")
+    entry.remove(entry.find(f"{ATOM}id"))  # atom:id is required
+    assert not schema.validate(document)
+
+
+def test_rss_feeds_have_the_required_rss_2_elements(sample):
+    for path in sorted((sample / "site").glob("feed*.xml")):
+        root = ET.parse(path).getroot()
+        assert root.tag == "rss" and root.get("version") == "2.0"
+        channel = root.find("channel")
+        for required in ("title", "link", "description"):  # RSS 2.0: required channel elements
+            assert (channel.findtext(required) or "").strip(), (path.name, required)
+        items = channel.findall("item")
+        assert items
+        for item in items:  # an item needs a title or a description; ours have both and more
+            for element in ("title", "description", "link", "guid", "pubDate"):
+                assert (item.findtext(element) or "").strip(), (path.name, element)
+            assert item.find("guid").get("isPermaLink") == "false"
+
+
+def test_json_feeds_are_valid_json_feed_1_1(sample):
+    import jsonschema
+
+    schema = json.loads((SCHEMAS / "jsonfeed-1.1.schema.json").read_text())
+    validator = jsonschema.Draft202012Validator(schema)
+    for path in sorted((sample / "site").glob("feed*.json")):
+        errors = [e.message for e in validator.iter_errors(json.loads(path.read_text()))]
+        assert errors == [], path.name
+    broken = json.loads((sample / "site/feed.json").read_text())
+    del broken["items"][0]["id"]
+    assert [e.message for e in validator.iter_errors(broken)] == ["'id' is a required property"]
+
+
+def test_feed_items_carry_authors_and_the_arxiv_and_hugging_face_links(sample):
+    site = sample / "site"
+    arxiv, hf = "https://arxiv.org/abs/2508.15202", "https://huggingface.co/papers/2508.15202"
+    atom = ET.parse(site / "atom.xml").getroot()
+    entry = next(e for e in atom.iter(f"{ATOM}entry")  # the first link: the paper's page
+                 if e.find(f"{ATOM}link").get("href") == CARFT)
+    assert [n.text for n in entry.iter(f"{ATOM}name")] == ["Wenqiao Zhu", "Ji Liu"]
+    assert [(l.get("title"), l.get("href")) for l in entry.findall(f"{ATOM}link[@rel='related']")
+            ] == [("arXiv", arxiv), ("Hugging Face", hf)]
+    item = next(i for i in ET.parse(site / "feed.xml").iter("item")
+                if i.findtext("link") == CARFT)
+    assert [c.text for c in item.iter("{http://purl.org/dc/elements/1.1/}creator")
+            ] == ["Wenqiao Zhu", "Ji Liu"]
+    for text in (item.findtext("description"), entry.findtext(f"{ATOM}content")):
+        assert "<p>Wenqiao Zhu, Ji Liu</p>" in text
+        assert f'<a href="{arxiv}">arXiv</a> · <a href="{hf}">Hugging Face</a>' in text
+    json_item = next(i for i in json.loads((site / "feed.json").read_text())["items"]
+                     if i["url"] == CARFT)
+    assert json_item["authors"] == [{"name": "Wenqiao Zhu"}, {"name": "Ji Liu"}]
+    assert json_item["external_url"] == arxiv
+    # A paper known only by its author count: the count in the text, no names invented.
+    other = next(i for i in json.loads((site / "feed.json").read_text())["items"]
+                 if "authors" not in i and i["content_html"].startswith("<p>"))
+    assert re.match(r"<p>\d+ authors?</p>", other["content_html"]), other["content_html"]
 
 
 def test_paper_pages_are_not_in_the_nav(sample):

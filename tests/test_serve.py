@@ -32,6 +32,20 @@ def fetch(url: str, want: str, seconds: float = 30) -> str:
     raise AssertionError(f"{want!r} not served at {url} within {seconds} s")
 
 
+def fetch_until(url: str, test, seconds: float = 30) -> str:
+    deadline = time.monotonic() + seconds
+    body = ""
+    while time.monotonic() < deadline:
+        try:
+            body = urllib.request.urlopen(url, timeout=2).read().decode()
+        except OSError:
+            body = ""
+        if test(body):
+            return body
+        time.sleep(0.3)
+    raise AssertionError(f"not served at {url} within {seconds} s; last:\n{body[:2000]}")
+
+
 def test_serve_rebuilds_when_content_changes(tmp_path):
     project = make_project(tmp_path / "digest")
     run_digest("import", "--year", "2025", str(LISTINGS / "metadata_block.txt"), cwd=project)
@@ -46,6 +60,33 @@ def test_serve_rebuilds_when_content_changes(tmp_path):
         paper = project / "content/papers/carft-boosting-llm-reasoning-via-contrastive.md"
         paper.write_text(paper.read_text().replace("note: null", "note: Edited while serving."))
         fetch(url, "Edited while serving.")
+        # A theme's title (every page naming the theme) and mkdocs.yml (every page).
+        themes = project / "content/themes.yml"
+        themes.write_text(themes.read_text().replace("title: Other reasoning",
+                                                     "title: Other reasoning, renamed"))
+        fetch(url, "Other reasoning, renamed")
+        config = project / "mkdocs.yml"
+        config.write_text(config.read_text().replace("site_name: LLM Reasoning Digest",
+                                                     "site_name: Digest Preview"))
+        fetch(url, "Digest Preview")
+        fetch(f"http://127.0.0.1:{port}/", "Digest Preview")
+        # A new paper gets its page.
+        (project / "content/papers/added-while-serving.md").write_text(
+            "---\ntitle: Added While Serving\nadded: 2025-12-08\nthemes:\n- other\n---\n"
+            "An abstract.\n")
+        fetch(f"http://127.0.0.1:{port}/papers/added-while-serving/", "Added While Serving")
+        # A content error: every page names the file and line, until it is fixed.
+        good = paper.read_text()
+        paper.write_text(good.replace("upvotes: 3", "upvotes: lots"))
+        line = good.split("\n").index("upvotes: 3") + 1
+        message = (f"content/papers/carft-boosting-llm-reasoning-via-contrastive.md:{line}: "
+                   "upvotes: expected a whole number or null, found &#x27;lots&#x27;")
+        for page in (url, f"http://127.0.0.1:{port}/themes/other/"):
+            body = fetch_until(page, lambda b: "Content error" in b)
+            assert message in body, body
+        paper.write_text(good)
+        body = fetch_until(url, lambda b: "Edited while serving." in b)
+        assert "Content error" not in body
     finally:
         server.terminate()
         server.wait(timeout=10)
