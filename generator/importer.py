@@ -33,7 +33,7 @@ from typing import Callable
 
 from . import model
 from .content import read_paper, read_themes, rel, render_paper_file
-from .model import Paper, Rejection
+from .model import Paper
 from .problems import Problem
 from .rejections import (
     IMPORTED,

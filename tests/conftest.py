@@ -7,10 +7,13 @@ then review the diff like code.
 from __future__ import annotations
 
 import difflib
+import http.server
 import os
 import shutil
 import subprocess
 import sys
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -84,3 +87,41 @@ class Golden:
 @pytest.fixture
 def golden() -> Golden:
     return Golden()
+
+
+class JsonAnswers(http.server.BaseHTTPRequestHandler):
+    """A recorded JSON API: a subclass's `answer(path)` gives (status, body) for each GET, and
+    every path asked for is kept in `requests`, for the test to check what was requested."""
+
+    requests: list[str] = []
+
+    def answer(self, path: str) -> tuple[int, bytes]:
+        raise NotImplementedError
+
+    def do_GET(self):  # noqa: N802 (http.server's naming)
+        type(self).requests.append(self.path)
+        status, body = self.answer(self.path)
+        if status != 200:
+            self.send_error(status, "recorded failure")
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@contextmanager
+def serve_answers(handler: type[JsonAnswers], path: str):
+    """Serve a JsonAnswers class on 127.0.0.1 (a free port); yields the endpoint's URL."""
+    handler.requests = []
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}{path}"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import http.server
 import json
 import shutil
-import threading
 import urllib.parse
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, LISTINGS, run_digest
+from conftest import FIXTURES, LISTINGS, JsonAnswers, run_digest, serve_answers
 from generator.content import read_content
 from generator.sources.hf_api import parse_api_items
 
@@ -95,42 +92,24 @@ def test_listing_paper_gains_its_arxiv_id_and_keeps_its_name(project):
         in feed
 
 
-class _Api(http.server.BaseHTTPRequestHandler):
+class _Api(JsonAnswers):
     """A recorded daily-papers API: serves the fixture for its day, [] for other days."""
 
     failures_left = 0
-    requests: list[str] = []
 
-    def do_GET(self):  # noqa: N802 (http.server's naming)
-        query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
-        type(self).requests.append(self.path)
+    def answer(self, path: str) -> tuple[int, bytes]:
+        query = urllib.parse.parse_qs(urllib.parse.urlsplit(path).query)
         if type(self).failures_left:
             type(self).failures_left -= 1
-            self.send_error(503, "busy")
-            return
+            return 503, b""
         items = json.loads((API / "daily_papers.json").read_text())
-        body = json.dumps(items if query.get("date") == ["2026-03-06"]
-                          and query.get("p") == ["0"] else []).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+        return 200, json.dumps(items if query.get("date") == ["2026-03-06"]
+                               and query.get("p") == ["0"] else []).encode()
 
 
-@contextmanager
 def api_server(failures: int = 0):
-    _Api.failures_left, _Api.requests = failures, []
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Api)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/api/daily_papers"
-    finally:
-        server.shutdown()
-        server.server_close()
+    _Api.failures_left = failures
+    return serve_answers(_Api, "/api/daily_papers")
 
 
 @pytest.mark.parametrize("flags, expected", [

@@ -3,15 +3,12 @@
 
 from __future__ import annotations
 
-import http.server
 import json
 import shutil
-import threading
 import urllib.parse
-from contextlib import contextmanager
 from pathlib import Path
 
-from conftest import FIXTURES, LISTINGS, run_digest
+from conftest import FIXTURES, LISTINGS, JsonAnswers, run_digest, serve_answers
 from generator.content import read_content
 
 SEARCH = FIXTURES / "search"
@@ -28,40 +25,17 @@ ANSWERS = {
 }
 
 
-class _Search(http.server.BaseHTTPRequestHandler):
-    requests: list[str] = []
-
-    def do_GET(self):  # noqa: N802 (http.server's naming)
-        type(self).requests.append(self.path)
-        query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
+class _Search(JsonAnswers):
+    def answer(self, path: str) -> tuple[int, bytes]:
+        query = urllib.parse.parse_qs(urllib.parse.urlsplit(path).query)
         status, answer = ANSWERS.get(query.get("q", [""])[0], (200, "[]"))
-        if status != 200:
-            self.send_error(status, "recorded failure")
-            return
         if answer.endswith(".json"):
-            body = Path(answer if "/" in answer else SEARCH / answer).read_bytes()
-        else:
-            body = answer.encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+            return status, Path(answer if "/" in answer else SEARCH / answer).read_bytes()
+        return status, answer.encode()
 
 
-@contextmanager
 def search_server():
-    _Search.requests = []
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Search)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/api/papers/search"
-    finally:
-        server.shutdown()
-        server.server_close()
+    return serve_answers(_Search, "/api/papers/search")
 
 
 def papers(project: Path) -> dict:

@@ -4,19 +4,16 @@ sheet of an import (golden file, hostile titles rendered by GitHub's own cmark-g
 from __future__ import annotations
 
 import html.parser
-import http.server
 import json
 import re
 import shutil
-import threading
-from contextlib import contextmanager
 from pathlib import Path
 
 import cmarkgfm
 import pytest
 import yaml
 
-from conftest import FIXTURES, LISTINGS, REPO, SEEDS, run_digest
+from conftest import FIXTURES, LISTINGS, REPO, SEEDS, JsonAnswers, run_digest, serve_answers
 from generator.content import read_content
 from generator.importer import Candidate, ImportPlan
 from generator.model import Paper, Rejection, Scope
@@ -46,34 +43,18 @@ def day_entries(day: str):
     return entries
 
 
-class _Day(http.server.BaseHTTPRequestHandler):
+class _Day(JsonAnswers):
     """A recorded daily-papers API serving one file for its first page, [] for any other."""
 
     body = b"[]"
 
-    def do_GET(self):  # noqa: N802 (http.server's naming)
-        first = "p=0" in self.path
-        body = type(self).body if first else b"[]"
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+    def answer(self, path: str) -> tuple[int, bytes]:
+        return 200, type(self).body if "p=0" in path else b"[]"
 
 
-@contextmanager
 def serve_day(path: Path):
     _Day.body = path.read_bytes()
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Day)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/api/daily_papers"
-    finally:
-        server.shutdown()
-        server.server_close()
+    return serve_answers(_Day, "/api/daily_papers")
 
 
 # --- content/scope.yml ---------------------------------------------------------------------

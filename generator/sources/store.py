@@ -19,7 +19,6 @@ from .hf_search import read_search_date
 
 STORED = re.compile(r"(?P<date>\d{4}-\d{2}-\d{2})_[a-z0-9._-]+\.(?P<kind>txt|json)")
 REF = re.compile(r"(?P<file>[^:/\\]+):(?P<line>[1-9][0-9]*)")
-MAX_SOURCE_BYTES = 20_000_000  # a day's listing or API file is well under 1 MB
 
 
 def parse_source(text: str, shown: str, year: int) -> tuple[Listing, str]:
