@@ -27,7 +27,7 @@ from generator.sources.hf_api import parse_api_items
 SCOPE = FIXTURES / "scope"
 DAYS = SCOPE / "days"
 LABELS = yaml.safe_load((DAYS / "labels.yml").read_text(encoding="utf-8"))
-# Days written by another engineer, without reading the scope's examples or DAYS: never tune on them.
+# Days by another engineer, who read neither the scope's examples nor DAYS: never tune on them.
 INDEPENDENT = SCOPE / "independent"
 INDEPENDENT_LABELS = yaml.safe_load((INDEPENDENT / "labels.yml").read_text(encoding="utf-8"))
 
