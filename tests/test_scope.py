@@ -24,6 +24,9 @@ from generator.sources.hf_api import parse_api_items
 SCOPE = FIXTURES / "scope"
 DAYS = SCOPE / "days"
 LABELS = yaml.safe_load((DAYS / "labels.yml").read_text(encoding="utf-8"))
+# Days by another engineer, who read neither the scope's examples nor DAYS: never tune on them.
+INDEPENDENT = SCOPE / "independent"
+INDEPENDENT_LABELS = yaml.safe_load((INDEPENDENT / "labels.yml").read_text(encoding="utf-8"))
 
 
 def with_scope(project: Path) -> Path:
@@ -188,6 +191,21 @@ def test_fetch_imports_the_day_s_on_topic_papers_only(project):
                                   f"{len(skipped)} skipped (below the threshold)\n")
     stored = project / "content" / "sources" / f"{day}_hf-daily-papers.json"
     assert len(json.loads(stored.read_text())) == len(entries)  # the whole day, for provenance
+
+
+@pytest.mark.parametrize("day", ["2026-04-06", "2026-04-07"])
+def test_fetch_meets_the_targets_on_the_independent_days(project, day):
+    path = INDEPENDENT / f"{day}.json"
+    with serve_day(path) as url:
+        result = run_digest("fetch", "--date", day, "--api-url", url, cwd=seeded(project))
+    assert result.returncode == 0, result.stderr
+    entries, problems = parse_api_items(path.read_text(encoding="utf-8"), path.name)
+    assert problems == [] and len(entries) == 40
+    added = set(papers(project)) & {e.title for e in entries}
+    on_topic = {e.title for e in entries if INDEPENDENT_LABELS[e.arxiv] == "on-topic"}
+    assert len(on_topic) == 14
+    assert len(added & on_topic) >= 0.9 * len(on_topic)  # recall
+    assert len(added & on_topic) >= 0.9 * len(added)  # precision
 
 
 def test_fetch_all_takes_every_paper_and_flags_the_low_scores(project):
