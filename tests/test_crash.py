@@ -304,3 +304,77 @@ def _no_rename_of(final: Path, rename):
         assert Path(source) != final, "site/ was renamed away"
         return rename(source, target)
     return checked
+
+
+@pytest.mark.parametrize("unlinks", [0, 1])
+def test_a_reject_killed_before_its_removals_are_done_is_finished_by_running_it_again(
+        project, unlinks):
+    # reject records the papers first, then deletes their files: a kill in between leaves them
+    # rejected and present, which `digest check` reports with the fix, never deleted and lost.
+    from generator.cli import main
+
+    assert run_digest("import", "--year", "2025", str(LISTINGS / "metadata_block.txt"),
+                      cwd=project).returncode == 0
+    names = sorted(path.name for path in (project / "content/papers").iterdir())
+    assert len(names) == 2
+    reject = ["--project", str(project), "reject", *names, "--reason", "off topic",
+              "--date", "2026-03-10"]
+    pid = os.fork()
+    if pid == 0:  # the reject, killed before unlink number `unlinks`
+        unlink, done = Path.unlink, [0]
+
+        def dying_unlink(self, *args, **kwargs):
+            if self.suffix == ".md":
+                if done[0] == unlinks:
+                    os._exit(9)
+                done[0] += 1
+            unlink(self, *args, **kwargs)
+
+        Path.unlink = dying_unlink
+        try:
+            main(reject, standalone_mode=False)
+        finally:
+            os._exit(0)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 9
+    check = run_digest("check", cwd=project)
+    assert check.returncode == 1
+    problems = check.stderr.splitlines()
+    assert len(problems) == 3 - unlinks and problems[-1] == f"{2 - unlinks} problem(s) in content/"
+    assert all("this paper was rejected on 2026-03-10 (content/rejected.yml:" in line
+               and line.endswith(": off topic): delete its file, or remove its entry from "
+                                 "content/rejected.yml to keep it") for line in problems[:-1])
+    assert leftovers(project) == []
+    # Rejecting again the papers check names (a deleted one is no longer a paper to name).
+    named = [line.split(":", 1)[0].removeprefix("content/papers/") for line in problems[:-1]]
+    assert named == names[unlinks:]
+    again = run_digest("reject", *named, "--reason", "off topic", "--date", "2026-03-10",
+                       cwd=project)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.endswith(f"{len(named)} rejected, 0 new in content/rejected.yml: imports "
+                                 "and fetches will skip them\n")
+    assert run_digest("check", cwd=project).returncode == 0
+    assert not list((project / "content/papers").iterdir())
+
+
+def test_reject_and_resolve_wait_for_the_lock_and_change_nothing_without_it(project):
+    from generator.output import project_lock
+    from test_resolve import search_server
+
+    assert run_digest("import", "--year", "2025", str(LISTINGS / "metadata_block.txt"),
+                      cwd=project).returncode == 0
+    before = content_files(project)
+    (name, *_) = sorted(path.name for path in (project / "content/papers").iterdir())
+    wait = {"DIGEST_LOCK_WAIT": "1"}
+    with project_lock(project), search_server() as url:
+        reject = run_digest("reject", name, "--reason", "x", cwd=project, env=wait)
+        resolve = run_digest("resolve", "--api-url", url, "--delay", "0", cwd=project, env=wait)
+    for result in (reject, resolve):
+        assert result.returncode == 1
+        assert result.stderr.endswith(
+            f"waiting for another digest command (pid {os.getpid()}) to finish...\n"
+            f"another digest command (pid {os.getpid()}) is still running after 1 s; nothing "
+            "was done\n"), result.stderr
+    assert "found" in resolve.stdout  # it looked the ids up, then could not import them
+    assert content_files(project) == before
+    assert leftovers(project) == []

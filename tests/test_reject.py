@@ -189,3 +189,35 @@ def test_papers_a_fetch_left_out_are_not_missing_but_those_it_took_are(project):
         "is still stored and the next import would add it back: restore its file, or record its "
         "removal with `digest reject 2026-03-06_hf-daily-papers.json:2 --reason TEXT`",
         "1 problem(s) in content/"]
+
+
+def test_rejected_papers_are_in_the_review_sheet_as_skipped_with_their_reason(project, tmp_path):
+    from test_api import api_server
+
+    shutil.copy(FIXTURES / "scope" / "scope.yml", project / "content" / "scope.yml")
+    assert run_digest("import", str(FIXTURES / "api" / "daily_papers.json"),
+                      cwd=project).returncode == 0
+    assert run_digest("reject", "arXiv:2603.01234", "--reason", "off topic: <b>rewards</b>",
+                      "--date", "2026-03-07", cwd=project).returncode == 0
+    sheet = tmp_path / "fetch.md"
+    with api_server() as url:
+        result = run_digest("fetch", "--date", "2026-03-06", "--api-url", url, "--review",
+                            str(sheet), cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert ("skipped    'Verifiable Rewards Teach Small Models to Reason' "
+            "(rejected 2026-03-07: off topic: <b>rewards</b>)\n") in result.stdout
+    text = sheet.read_text(encoding="utf-8")
+    skipped = text.split("### Skipped (1)\n", 1)[1]
+    assert skipped.strip() == (
+        "- [Verifiable Rewards Teach Small Models to Reason](https://huggingface.co/papers/"
+        "2603.01234): rejected 2026\\-03\\-07\\: off topic\\: \\<b\\>rewards\\<\\/b\\>")
+    # A re-imported listing reports its rejected papers in the sheet the same way.
+    sheet = tmp_path / "import.md"
+    again = run_digest("import", str(FIXTURES / "api" / "daily_papers.json"), "--review",
+                       str(sheet), cwd=project)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.endswith("0 added, 0 updated, 3 unchanged, 1 skipped (rejected)\n")
+    text = sheet.read_text(encoding="utf-8")
+    assert "**0 added, 0 updated, 1 skipped**" in text
+    assert "Small Models to Reason](https://huggingface.co/papers/2603.01234): rejected " \
+        "2026\\-03\\-07\\: off topic" in text

@@ -359,3 +359,72 @@ def test_issue_forms_ask_for_what_curators_need():
     assert any("url" in label for label in report)
     assert any("wrong" in label for label in report)
     assert any("correction" in label for label in report)
+
+
+# --- the commands the documents and the ingest run -----------------------------------------
+
+def cli_options() -> dict[str, set[str]]:
+    """Every `digest` command and its options, as the CLI defines them."""
+    from generator.cli import main
+
+    return {name: {opt for param in command.params for opt in param.opts + param.secondary_opts
+                   if opt.startswith("--")} | {"--help"}
+            for name, command in main.commands.items() if not command.hidden}
+
+
+def command_lines(text: str) -> list[tuple[str, set[str]]]:
+    """Each `digest CMD ...` of a shell line: the command and the options it passes."""
+    found = []
+    for match in re.finditer(r"(?<![\w-])digest ([a-z]+)((?: +(?:\S+|\"[^\"]*\"))*)", text):
+        if match[1] in {"command"}:  # prose ("the digest command")
+            continue
+        found.append((match[1], set(re.findall(r"(?<!\S)--[a-z][a-z-]*", match[2]))))
+    return found
+
+
+def test_readme_command_table_lists_every_command_and_option_that_exists():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `digest ([a-z]+)([^`]*)` \|", readme, flags=re.M)
+    listed: dict[str, set[str]] = {}
+    for name, rest in rows:
+        listed.setdefault(name, set()).update(re.findall(r"--[a-z][a-z-]*", rest))
+    options = cli_options()
+    assert sorted(listed) == sorted(options)
+    for name, known in options.items():
+        assert listed[name] == known - {"--help"}, f"README's row of digest {name}"
+    assert "`--project DIR`" in readme
+
+
+@pytest.mark.parametrize("path", [WORKFLOW_DIR / "ingest.yml", WORKFLOW_DIR / "ci.yml",
+                                  WORKFLOW_DIR / "publish.yml"], ids=lambda p: p.name)
+def test_workflows_run_commands_and_options_that_exist(path):
+    options = cli_options()
+    script = "\n".join(step.get("run", "") for job in workflow(path.name)["jobs"].values()
+                       for step in job.get("steps", []))
+    for name, used in command_lines(script):
+        assert name in options, f"{path.name}: digest {name} does not exist"
+        assert used <= options[name], f"{path.name}: digest {name} {sorted(used)}"
+
+
+def test_contributing_runs_commands_and_options_that_exist():
+    text = (REPO / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    blocks = "\n".join(re.findall(r"^```sh\n(.*?)^```", text, flags=re.M | re.S))
+    options = cli_options()
+    lines = command_lines(blocks)
+    assert len(lines) >= 8
+    for name, used in lines:
+        assert name in options, f"CONTRIBUTING.md: digest {name} does not exist"
+        assert used <= options[name], f"CONTRIBUTING.md: digest {name} {sorted(used)}"
+    # A first rejection creates content/rejected.yml: `git commit -a` would leave it out.
+    assert "git commit -am" not in text
+
+
+def test_ingest_carries_the_branch_s_rejections_over_with_their_removals():
+    job = steps(workflow("ingest.yml"), "ingest")
+    fetch = next(step for step in job if "digest fetch" in step.get("run", ""))["run"]
+    union = fetch.index("git merge-file --union content/rejected.yml")
+    # A rejected paper that main already had must go too, or `digest check` stops the ingest.
+    removals = fetch.index('select(.status == "removed")')
+    assert union < removals < fetch.index("digest fetch --date")
+    assert "grep -E '^content/papers/[a-z0-9-]+\\.md$'" in fetch
+    assert 'rm -f -- "$removed"' in fetch
