@@ -359,7 +359,9 @@ def resolve(ctx: click.Context, api_url: str, delay: float, limit: int, timeout:
     if found_items:
         searched = _today()
         text = render_search_source("exact titles (digest resolve)", searched, found_items)
-        name = _free_stem(root, searched, "hf-resolve", text)
+        from .importer import LOOKUP
+
+        name = _free_stem(root, searched, LOOKUP, text)
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / f"{name}.json"
             path.write_text(text, encoding="utf-8")

@@ -55,6 +55,13 @@ from .themes import propose_themes
 MAX_NAME = 50  # characters of a paper's file name before `.md`
 LATEST_WINS = ("title", "abstract", "arxiv", "authors", "organization", "published", "upvotes")
 Selector = Callable[[SourceEntry], bool]
+LOOKUP = "hf-resolve"  # the stored name of `digest resolve`'s exact-title matches
+LOOKUP_FILLS = ("arxiv", "authors")  # what a lookup may set (and links, added to the others')
+
+
+def is_lookup(stored: str) -> bool:
+    """Whether a stored source is a `digest resolve` lookup, not a listing of the paper."""
+    return stored.partition("_")[2].startswith(LOOKUP)
 
 
 @dataclass
@@ -128,10 +135,15 @@ def derive(refs: list[str], store: SourceStore) -> dict | None:
         return None
     values: dict = {}
     newest_first = [item for _, _, item in reversed(found)]
+    # `digest resolve`'s lookups only fill in what listings lack (the id, author names, links):
+    # the paper's own sources keep the say on its title, abstract, dates and upvotes.
+    own = [(day, item) for day, key, item in found if not is_lookup(key[0])]
+    own = own or [(day, item) for day, _, item in found]
+    own_newest_first = [item for _, item in reversed(own)]
     for name in LATEST_WINS:
-        values[name] = next((v for item in newest_first if (v := getattr(item, name)) is not None),
-                            None)
-    values["listed"] = min(item.listed or day for day, _, item in found)
+        pool = newest_first if name in LOOKUP_FILLS else own_newest_first
+        values[name] = next((v for item in pool if (v := getattr(item, name)) is not None), None)
+    values["listed"] = min(item.listed or day for day, item in own)
     values["added"] = found[0][0]
     links = [u for item in newest_first for u in item.links] + extract_links(values["abstract"])
     values["links"] = list(dict.fromkeys(links))

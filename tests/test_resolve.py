@@ -52,6 +52,7 @@ def test_resolve_fills_ids_for_exact_titles_only(project):
     # A curator's edits: a note and themes (curator fields), and upvotes (a source field).
     text = carft_path.read_text().replace("note: null", "note: Read this first.")
     carft_path.write_text(text.replace("upvotes: 3", "upvotes: 4").replace("- other", "- rl"))
+    listed = papers(project)["carft-boosting-llm-reasoning-via-contrastive"]
     with search_server() as url:
         result = run_digest("resolve", "--api-url", url, "--delay", "0", "--retries", "0",
                             cwd=project, env=TODAY)
@@ -87,6 +88,9 @@ def test_resolve_fills_ids_for_exact_titles_only(project):
     assert carft.links == ["https://github.com/WNQzhu/CARFT"]
     assert (carft.note, carft.themes, carft.upvotes) == ("Read this first.", ["rl"], 4)
     assert str(carft.added) == "2025-12-08"  # the search's day is later: added stays
+    # A lookup only fills in: the listing keeps its title, abstract and dates.
+    assert (carft.title, carft.abstract, carft.listed, carft.published) == (
+        listed.title, listed.abstract, listed.listed, listed.published)
     assert carft.sources == ["2025-12-08_metadata_block.txt:13", "2026-03-10_hf-resolve.json:1"]
     # Only the exact match is stored, with the query's day: provenance for every filled value.
     stored = json.loads((project / "content/sources/2026-03-10_hf-resolve.json").read_text())
