@@ -323,9 +323,10 @@ def test_an_item_with_too_many_authors_keeps_their_count_in_a_file_check_accepts
     with server(respond) as url:
         result = fetch(project, url)
     assert result.returncode == 0, result.stderr
-    assert result.stderr.splitlines()[-1].endswith(
-        "hf-daily-papers.json:1: authors: 200,000 names, more than the 1,000 (or 500,000 "
-        "bytes) a paper file keeps; only their count is kept")
+    # Named as the file it is stored as, not the temporary file fetch imported it from.
+    assert result.stderr.splitlines() == [
+        f"content/sources/{DAY}_hf-daily-papers.json:1: authors: 200,000 names, more than the "
+        "1,000 (or 500,000 bytes) a paper file keeps; only their count is kept"]
     paper = project / "content/papers/snail-paper-1.md"
     assert "\nauthors: 200000\n" in paper.read_text()
     check = subprocess.run([sys.executable, "-m", "generator", "check"], cwd=project,

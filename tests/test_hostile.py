@@ -511,9 +511,9 @@ def test_every_page_type_opens_without_running_anything(site):
         page.goto(base + "themes/hostile/")
         assert page.inner_text("h1").removesuffix("¶") == THEME_TITLE
         assert "{{ 7*7 }}" in page.inner_text("article")
-        page.goto(base + "subscribe/")  # the theme's `|` does not split its table cell
-        cells = page.locator("table td").all_inner_texts()
-        assert f"LLM Reasoning Digest: {THEME_TITLE}" in cells
+        page.goto(base + "subscribe/")  # the theme's `|` and `{: }` stay in its list entry
+        entries = page.locator("article li > a:first-child").all_inner_texts()
+        assert f"LLM Reasoning Digest: {THEME_TITLE}" in entries
         # Searching for a payload lists the hostile papers, as text.
         page.goto(base)
         results = search(page, "onerror")
