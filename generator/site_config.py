@@ -153,6 +153,14 @@ def find_code_in_config(project: Path) -> list[Problem]:
             if isinstance(value, yaml.ScalarNode) and value.value and check_url(value.value):
                 problems.append(Problem(CONFIG, value.start_mark.line + 1, name,
                                         f"{printable(value.value)!r}: {check_url(value.value)}"))
+        # A nav entry or edit_uri with a scheme is a link the theme writes as it is
+        # (`- Evil: javascript:alert(1)` became a nav link).
+        links = [("nav", link) for link in _nav_links(top.get("nav", (None, None))[1])]
+        links += [("edit_uri", link) for link in _nav_links(top.get("edit_uri", (None, None))[1])]
+        for name, link in links:
+            if ":" in link.value and check_url(link.value):
+                problems.append(Problem(CONFIG, link.start_mark.line + 1, name,
+                                        f"{printable(link.value)!r}: {check_url(link.value)}"))
         for name in ("extra_javascript", "extra_css"):
             for item in _items(top.get(name, (None, None))[1]):
                 if not _LOCAL_ASSET.fullmatch(item.value):
@@ -209,6 +217,17 @@ def _names(node) -> list:
         else:
             names.append(item)
     return [name for name in names if isinstance(name, yaml.ScalarNode)]
+
+
+def _nav_links(node) -> list:
+    """The page paths and links of a nav (`- Title: path`, nested sections, `- path`)."""
+    if isinstance(node, yaml.ScalarNode):
+        return [node]
+    if isinstance(node, yaml.SequenceNode):
+        return [link for item in node.value for link in _nav_links(item)]
+    if isinstance(node, yaml.MappingNode):
+        return [link for _, value in node.value for link in _nav_links(value)]
+    return []
 
 
 def _items(node) -> list:

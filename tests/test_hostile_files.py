@@ -352,6 +352,9 @@ CONFIG_CODE = {
     "repo_url": ('repo_url: "javascript:alert(1)//"\n',
                  "mkdocs.yml:1: repo_url: 'javascript:alert(1)//': only http:// and https:// "
                  "links are allowed"),
+    "nav": ("nav:\n  - Home: index.md\n  - Evil: javascript:alert(1)\n",
+            "mkdocs.yml:3: nav: 'javascript:alert(1)': only http:// and https:// links are "
+            "allowed"),
     "extra": ("extra:\n  social:\n    - link: javascript:alert(1)\n  digest:\n"
               "    feed_id: x\n",
               "mkdocs.yml:2: extra: 'social' not allowed (only extra.digest: the theme prints "
