@@ -75,9 +75,19 @@ def load_mkdocs_config(project: Path, **overrides):
 
 THEME = Path(__file__).resolve().parent / "theme"  # the generator's own theme overrides
 PYTHON_TAG = "tag:yaml.org,2002:python/"
-# `!!python/name:` (an object MkDocs passes to an extension, such as Material's emoji index)
-# may name objects of these installed packages only.
+# Markdown extensions of these installed packages may be named without being registered.
 NAMED_PACKAGES = ("material.", "pymdownx.", "markdown.")
+# `!!python/name:` (an object MkDocs passes to an extension or plugin, such as Material's emoji
+# index) may name only these objects of those packages: extensions and plugins call what they are given, and those
+# packages also hold other callables (`material.plugins.blog.plugin.rmtree` is shutil.rmtree:
+# as toc's slugify it was called with every heading's text).
+NAMED_OBJECTS = {
+    "material.plugins.tags.tag_name", "material.plugins.tags.tag_name_casefold",
+    "material.extensions.emoji.twemoji", "material.extensions.emoji.to_svg",
+    "pymdownx.superfences.fence_code_format", "pymdownx.superfences.fence_div_format",
+    "pymdownx.arithmatex.arithmatex_fenced_format", "pymdownx.arithmatex.arithmatex_inline_format",
+    "markdown.extensions.toc.slugify", "markdown.extensions.toc.slugify_unicode",
+}
 MAX_CONFIG_BYTES = 1_000_000
 # Plugins that only work on docs/ and site/; Material's others read or write other folders
 # (projects builds other mkdocs.yml files, privacy and social fetch and cache files, info zips
@@ -128,9 +138,13 @@ def find_code_in_config(project: Path) -> list[Problem]:
                                     "pages as HTML"))
         if node.tag.startswith(PYTHON_TAG):
             kind = node.tag[len(PYTHON_TAG):]
-            if not (kind.startswith("name:") and kind[5:].startswith(NAMED_PACKAGES)):
+            if not kind.startswith("name:"):
                 problems.append(Problem(CONFIG, line, "", f"the tag !!python/{kind} runs "
                                         "Python code; not allowed"))
+            elif kind[5:] not in NAMED_OBJECTS:
+                problems.append(Problem(CONFIG, line, "", f"the tag !!python/{kind} names an "
+                                        "object MkDocs would call; only "
+                                        f"{', '.join(sorted(NAMED_OBJECTS))} are allowed"))
         elif node.tag in ("!ENV", "!relative"):
             problems.append(Problem(CONFIG, line, "", f"the tag {node.tag} is not allowed "
                                     "(no environment variables or paths outside the project)"))

@@ -352,6 +352,17 @@ CONFIG_CODE = {
     "repo_url": ('repo_url: "javascript:alert(1)//"\n',
                  "mkdocs.yml:1: repo_url: 'javascript:alert(1)//': only http:// and https:// "
                  "links are allowed"),
+    # shutil.rmtree, imported by Material's blog plugin: toc called it with each heading.
+    "a callable of an allowed package": (
+        "markdown_extensions:\n  - toc:\n      slugify: "
+        "!!python/name:material.plugins.blog.plugin.rmtree\n",
+        "mkdocs.yml:3: the tag !!python/name:material.plugins.blog.plugin.rmtree names an object "
+        "MkDocs would call; only markdown.extensions.toc.slugify, "
+        "markdown.extensions.toc.slugify_unicode, material.extensions.emoji.to_svg, "
+        "material.extensions.emoji.twemoji, material.plugins.tags.tag_name, "
+        "material.plugins.tags.tag_name_casefold, pymdownx.arithmatex.arithmatex_fenced_format, "
+        "pymdownx.arithmatex.arithmatex_inline_format, pymdownx.superfences.fence_code_format, "
+        "pymdownx.superfences.fence_div_format are allowed"),
     "nav": ("nav:\n  - Home: index.md\n  - Evil: javascript:alert(1)\n",
             "mkdocs.yml:3: nav: 'javascript:alert(1)': only http:// and https:// links are "
             "allowed"),
