@@ -162,11 +162,11 @@ def find_code_in_config(project: Path) -> list[Problem]:
             if name in top:
                 problems.append(Problem(CONFIG, top[name][0].start_mark.line + 1, name,
                                         "not allowed: it makes MkDocs run or read other files"))
-        for name in ("site_url", "repo_url"):
-            value = top.get(name, (None, None))[1]
-            if isinstance(value, yaml.ScalarNode) and value.value and check_url(value.value):
-                problems.append(Problem(CONFIG, value.start_mark.line + 1, name,
-                                        f"{printable(value.value)!r}: {check_url(value.value)}"))
+        # repo_url is every page's repository link (site_url: site_settings wants http(s)).
+        value = top.get("repo_url", (None, None))[1]
+        if isinstance(value, yaml.ScalarNode) and value.value and check_url(value.value):
+            problems.append(Problem(CONFIG, value.start_mark.line + 1, "repo_url",
+                                    f"{printable(value.value)!r}: {check_url(value.value)}"))
         # A nav entry or edit_uri with a scheme is a link the theme writes as it is
         # (`- Evil: javascript:alert(1)` became a nav link).
         links = [("nav", link) for link in _nav_links(top.get("nav", (None, None))[1])]
