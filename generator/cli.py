@@ -82,14 +82,18 @@ def _ready_to_write_content(ctx: click.Context, what: str) -> Path:
 
 
 def _run_import(ctx: click.Context, paths: list[Path], year: int, strict: bool,
-                select=None, below_threshold: str = "flag", review: Path | None = None):
-    """Plan an import, write it (all or nothing), and report like a compiler; returns the plan."""
+                select=None, below_threshold: str = "flag", review: Path | None = None,
+                fetched: bool = False):
+    """Plan an import, write it (all or nothing), and report like a compiler; returns the plan.
+    `fetched`: paths is the one temporary file of a fetched answer."""
     with _locked(ctx):
-        return _import_locked(ctx, paths, year, strict, select, below_threshold, review)
+        return _import_locked(ctx, paths, year, strict, select, below_threshold, review,
+                              fetched)
 
 
 def _import_locked(ctx: click.Context, paths: list[Path], year: int, strict: bool,
-                   select=None, below_threshold: str = "flag", review: Path | None = None):
+                   select=None, below_threshold: str = "flag", review: Path | None = None,
+                   fetched: bool = False):
     """The import itself, run under the project lock by _run_import."""
     from .build import BuildError, tag_vocabulary
 
@@ -111,6 +115,8 @@ def _import_locked(ctx: click.Context, paths: list[Path], year: int, strict: boo
     except RuleError as exc:
         click.echo(f"{_rule_problem(root, exc)}\nnothing was imported", err=True)
         sys.exit(1)
+    if fetched:
+        _name_stored_answer(plan, str(paths[0]))
     if plan.errors or (strict and plan.warnings):
         click.echo(format_problems(plan.errors + plan.warnings), err=True)
         click.echo("nothing was imported" + ("" if plan.errors else
@@ -146,6 +152,19 @@ def _import_locked(ctx: click.Context, paths: list[Path], year: int, strict: boo
     summary += [f"{len(plan.warnings)} problem(s) reported"] if plan.warnings else []
     click.echo(", ".join(summary))
     return plan
+
+
+def _name_stored_answer(plan, fetched: str) -> None:
+    """Problems of a fetched answer name the file it is stored as (its item numbers are that
+    file's), not the temporary file it was imported from, which is gone once fetch ends."""
+    import dataclasses
+
+    stored = [name for name in plan.files if name.startswith("sources/")
+              and name.endswith(".json")]
+    if len(stored) == 1:
+        for problems in (plan.errors, plan.warnings):
+            problems[:] = [dataclasses.replace(p, path=f"content/{stored[0]}")
+                           if p.path == fetched else p for p in problems]
 
 
 def _rule_problem(root: Path, exc) -> str:
@@ -226,7 +245,7 @@ def fetch(ctx: click.Context, day: dt.datetime | None, query: str | None, api_ur
         path = Path(folder) / f"{name}.json"
         path.write_text(text, encoding="utf-8")
         _run_import(ctx, [path], year, strict=False, review=review,
-                    below_threshold="flag" if take_all else "skip")
+                    below_threshold="flag" if take_all else "skip", fetched=True)
 
 
 def _free_stem(root: Path, day: dt.date, stem: str, text: str) -> str:
@@ -365,7 +384,7 @@ def resolve(ctx: click.Context, api_url: str, delay: float, limit: int, timeout:
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / f"{name}.json"
             path.write_text(text, encoding="utf-8")
-            _run_import(ctx, [path], searched.year, strict=False)
+            _run_import(ctx, [path], searched.year, strict=False, fetched=True)
     if counts["failed"]:
         sys.exit(1)
 

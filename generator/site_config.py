@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from .files import FileRefused, read_file
+from .text import check_url, printable
 from .model import SiteSettings
 from .problems import BuildError, Problem, format_problems
 
@@ -61,15 +62,43 @@ def load_mkdocs_config(project: Path, **overrides):
         raise BuildError(str(Problem(CONFIG, key_line(project / CONFIG, "theme", "custom_dir"),
                                      "theme.custom_dir", "must be a folder inside the project"))
                          + "\nnothing was built and site/ is unchanged")
+    if custom_dir and _inside(Path(custom_dir), *(project.resolve() / folder for folder in
+                                                   ("content", "docs", "site", ".cache"))):
+        # Its templates are Jinja, which runs Python: not from the folders content and the
+        # build write.
+        raise BuildError(str(Problem(CONFIG, key_line(project / CONFIG, "theme", "custom_dir"),
+                                     "theme.custom_dir", "must not be in content/, docs/, "
+                                     "site/ or .cache/ (its templates run code)"))
+                         + "\nnothing was built and site/ is unchanged")
     return config
 
 
 THEME = Path(__file__).resolve().parent / "theme"  # the generator's own theme overrides
 PYTHON_TAG = "tag:yaml.org,2002:python/"
-# `!!python/name:` (an object MkDocs passes to an extension, such as Material's emoji index)
-# may name objects of these installed packages only.
+# Markdown extensions of these installed packages may be named without being registered.
 NAMED_PACKAGES = ("material.", "pymdownx.", "markdown.")
+# `!!python/name:` (an object MkDocs passes to an extension or plugin, such as Material's emoji
+# index) may name only these objects of those packages: extensions and plugins call what they are given, and those
+# packages also hold other callables (`material.plugins.blog.plugin.rmtree` is shutil.rmtree:
+# as toc's slugify it was called with every heading's text).
+NAMED_OBJECTS = {
+    "material.plugins.tags.tag_name", "material.plugins.tags.tag_name_casefold",
+    "material.extensions.emoji.twemoji", "material.extensions.emoji.to_svg",
+    "pymdownx.superfences.fence_code_format", "pymdownx.superfences.fence_div_format",
+    "pymdownx.arithmatex.arithmatex_fenced_format", "pymdownx.arithmatex.arithmatex_inline_format",
+    "markdown.extensions.toc.slugify", "markdown.extensions.toc.slugify_unicode",
+}
 MAX_CONFIG_BYTES = 1_000_000
+# Plugins that only work on docs/ and site/; Material's others read or write other folders
+# (projects builds other mkdocs.yml files, privacy and social fetch and cache files, info zips
+# the project), and group enables them.
+PLUGINS = {"search", "tags", "material/search", "material/tags", "offline", "material/offline",
+           "typeset", "material/typeset"}
+FILE_EXTENSIONS = {"pymdownx.snippets"}
+# Material prints site_name, copyright, repo_name... into pages unescaped, and into attributes.
+_MARKUP = re.compile(r"[<>\"]")
+# A file of the site: a relative path, no scheme, no `//host`, no `..`.
+_LOCAL_ASSET = re.compile(r"(?!/)(?!.*(?:^|/)\.\.(?:/|$))[A-Za-z0-9._~/+-]+")
 
 
 def _inside(path: Path, *folders: Path) -> bool:
@@ -99,29 +128,73 @@ def find_code_in_config(project: Path) -> list[Problem]:
     except yaml.YAMLError:
         return []  # MkDocs reports the syntax error with its line
     problems = []
-    stack = [root] if root is not None else []
+    stack = [(root, "")] if root is not None else []
     while stack:
-        node = stack.pop()
+        node, key = stack.pop()
         line = node.start_mark.line + 1
+        if isinstance(node, yaml.ScalarNode) and _MARKUP.search(node.value):
+            problems.append(Problem(CONFIG, line, key, f"{_MARKUP.search(node.value)[0]!r} "
+                                    "not allowed: the theme prints mkdocs.yml's texts into "
+                                    "pages as HTML"))
         if node.tag.startswith(PYTHON_TAG):
             kind = node.tag[len(PYTHON_TAG):]
-            if not (kind.startswith("name:") and kind[5:].startswith(NAMED_PACKAGES)):
+            if not kind.startswith("name:"):
                 problems.append(Problem(CONFIG, line, "", f"the tag !!python/{kind} runs "
                                         "Python code; not allowed"))
+            elif kind[5:] not in NAMED_OBJECTS:
+                problems.append(Problem(CONFIG, line, "", f"the tag !!python/{kind} names an "
+                                        "object MkDocs would call; only "
+                                        f"{', '.join(sorted(NAMED_OBJECTS))} are allowed"))
         elif node.tag in ("!ENV", "!relative"):
             problems.append(Problem(CONFIG, line, "", f"the tag {node.tag} is not allowed "
                                     "(no environment variables or paths outside the project)"))
         if isinstance(node, yaml.MappingNode):
-            stack += [item for pair in node.value for item in pair]
+            stack += [(item, key or getattr(pair[0], "value", "")) for pair in node.value
+                      for item in pair]
         elif isinstance(node, yaml.SequenceNode):
-            stack += node.value
+            stack += [(item, key) for item in node.value]
     if isinstance(root, yaml.MappingNode):
         top = {key.value: (key, value) for key, value in root.value
                if isinstance(key, yaml.ScalarNode)}
-        for name in ("hooks", "INHERIT"):
+        for name in ("hooks", "INHERIT", "extra_templates"):
+            # extra_templates renders generated pages as Jinja: `{{ ... }}` in an abstract
+            # would run as Python at build time.
             if name in top:
                 problems.append(Problem(CONFIG, top[name][0].start_mark.line + 1, name,
                                         "not allowed: it makes MkDocs run or read other files"))
+        # repo_url is every page's repository link (site_url: site_settings wants http(s)).
+        value = top.get("repo_url", (None, None))[1]
+        if isinstance(value, yaml.ScalarNode) and value.value and check_url(value.value):
+            problems.append(Problem(CONFIG, value.start_mark.line + 1, "repo_url",
+                                    f"{printable(value.value)!r}: {check_url(value.value)}"))
+        # A nav entry or edit_uri with a scheme is a link the theme writes as it is
+        # (`- Evil: javascript:alert(1)` became a nav link).
+        links = [("nav", link) for link in _nav_links(top.get("nav", (None, None))[1])]
+        links += [("edit_uri", link) for link in _nav_links(top.get("edit_uri", (None, None))[1])]
+        for name, link in links:
+            if ":" in link.value and check_url(link.value):
+                problems.append(Problem(CONFIG, link.start_mark.line + 1, name,
+                                        f"{printable(link.value)!r}: {check_url(link.value)}"))
+        for name in ("extra_javascript", "extra_css"):
+            for item in _items(top.get(name, (None, None))[1]):
+                if not _LOCAL_ASSET.fullmatch(item.value):
+                    problems.append(Problem(CONFIG, item.start_mark.line + 1, name,
+                                            f"{printable(item.value)!r} must be a file of the "
+                                            "site (a relative path: no other site's script)"))
+        if "extra" in top and isinstance(top["extra"][1], yaml.MappingNode):
+            # The theme reads other keys (social links, analytics) into links and scripts.
+            for name, _ in top["extra"][1].value:
+                if getattr(name, "value", None) != "digest":
+                    problems.append(Problem(CONFIG, name.start_mark.line + 1, "extra",
+                                            f"'{printable(str(name.value))}' not allowed (only "
+                                            "extra.digest: the theme prints the others into "
+                                            "pages and scripts)"))
+        if "plugins" in top:
+            problems += [Problem(CONFIG, name.start_mark.line + 1, "plugins",
+                                 f"'{printable(name.value)}' not allowed (only "
+                                 f"{', '.join(sorted(PLUGINS))}: others read, write or fetch "
+                                 "files outside docs/ and site/)")
+                         for name in _names(top["plugins"][1]) if name.value not in PLUGINS]
         for name, folder in (("docs_dir", "docs"), ("site_dir", "site")):
             if name in top and not (isinstance(top[name][1], yaml.ScalarNode)
                                     and top[name][1].value.strip("/") == folder):
@@ -138,16 +211,48 @@ def _unknown_extensions(node) -> list[Problem]:
     from importlib.metadata import entry_points
 
     known = {entry.name for entry in entry_points(group="markdown.extensions")}
+    names = _names(node)
+    return [Problem(CONFIG, name.start_mark.line + 1, "markdown_extensions",
+                    f"'{name.value}' is not an installed Markdown extension")
+            for name in names
+            if name.value not in known and not name.value.startswith(NAMED_PACKAGES)] + [
+        # snippets copies any file it is told into every page (`auto_append: [/etc/passwd]`).
+        Problem(CONFIG, name.start_mark.line + 1, "markdown_extensions",
+                f"'{name.value}' not allowed: it copies files into the pages")
+        for name in names if name.value in FILE_EXTENSIONS]
+
+
+def _names(node) -> list:
+    """The names of a list of MkDocs plugins or Markdown extensions (`- x` or `- x: {...}`)."""
     names = []
     for item in node.value if isinstance(node, yaml.SequenceNode) else []:
         if isinstance(item, yaml.MappingNode):
             names += [key for key, _ in item.value]
         else:
             names.append(item)
-    return [Problem(CONFIG, name.start_mark.line + 1, "markdown_extensions",
-                    f"'{name.value}' is not an installed Markdown extension")
-            for name in names if isinstance(name, yaml.ScalarNode)
-            and name.value not in known and not name.value.startswith(NAMED_PACKAGES)]
+    return [name for name in names if isinstance(name, yaml.ScalarNode)]
+
+
+def _nav_links(node) -> list:
+    """The page paths and links of a nav (`- Title: path`, nested sections, `- path`)."""
+    if isinstance(node, yaml.ScalarNode):
+        return [node]
+    if isinstance(node, yaml.SequenceNode):
+        return [link for item in node.value for link in _nav_links(item)]
+    if isinstance(node, yaml.MappingNode):
+        return [link for _, value in node.value for link in _nav_links(value)]
+    return []
+
+
+def _items(node) -> list:
+    """The paths of extra_javascript or extra_css (`- x.js` or `- path: x.js`)."""
+    items = []
+    for item in node.value if isinstance(node, yaml.SequenceNode) else []:
+        if isinstance(item, yaml.MappingNode):
+            items += [value for key, value in item.value if getattr(key, "value", "") == "path"]
+        else:
+            items.append(item)
+    return [item for item in items if isinstance(item, yaml.ScalarNode)]
 
 
 class _Collect(logging.Handler):

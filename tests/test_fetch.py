@@ -309,3 +309,26 @@ def test_oversized_fields_are_reported_at_import_not_written(project, tmp_path):
         f"{path}:2: title: '{'T' * 60}': the title has 600 characters, more than the 500 a "
         "paper may have; entry skipped"]
     assert list((project / "content/papers").iterdir()) == []
+
+
+def test_an_item_with_too_many_authors_keeps_their_count_in_a_file_check_accepts(project):
+    # 200,000 names made a 1.9 MB paper file, which `digest check` then refused (1 MB limit).
+    answer = [item(1)]
+    answer[0]["paper"]["authors"] = [{"name": f"Author {n}"} for n in range(200_000)]
+    body = json.dumps(answer).encode()
+
+    def respond(handler, query, number):
+        handler.send_body(body if query.get("p") == "0" else b"[]")
+
+    with server(respond) as url:
+        result = fetch(project, url)
+    assert result.returncode == 0, result.stderr
+    # Named as the file it is stored as, not the temporary file fetch imported it from.
+    assert result.stderr.splitlines() == [
+        f"content/sources/{DAY}_hf-daily-papers.json:1: authors: 200,000 names, more than the "
+        "1,000 (or 500,000 bytes) a paper file keeps; only their count is kept"]
+    paper = project / "content/papers/snail-paper-1.md"
+    assert "\nauthors: 200000\n" in paper.read_text()
+    check = subprocess.run([sys.executable, "-m", "generator", "check"], cwd=project,
+                           capture_output=True, text=True, timeout=60)
+    assert check.returncode == 0, check.stderr

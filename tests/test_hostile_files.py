@@ -327,6 +327,49 @@ CONFIG_CODE = {
                  "mkdocs.yml:1: docs_dir: must be docs (the folder the digest builds)"),
     "ENV": ("site_author: !ENV HOME\n", "mkdocs.yml:1: the tag !ENV is not allowed (no "
                                         "environment variables or paths outside the project)"),
+    # Renders docs/papers/x.md as a Jinja template: `{{ lipsum.__globals__.os.popen(...) }}`
+    # in an abstract ran at build time.
+    "extra_templates": ("extra_templates:\n  - papers/x.md\n",
+                        "mkdocs.yml:1: extra_templates: not allowed: it makes MkDocs run or "
+                        "read other files"),
+    # Copied /etc/hostname into every page.
+    "snippets": ("markdown_extensions:\n  - pymdownx.snippets:\n      base_path: [/]\n"
+                 "      auto_append: [/etc/hostname]\n",
+                 "mkdocs.yml:2: markdown_extensions: 'pymdownx.snippets' not allowed: it copies "
+                 "files into the pages"),
+    "plugins": ("plugins:\n  - search\n  - material/projects:\n      projects_dir: ..\n",
+                "mkdocs.yml:3: plugins: 'material/projects' not allowed (only material/offline, "
+                "material/search, material/tags, material/typeset, offline, search, tags, "
+                "typeset: others read, write or fetch files outside docs/ and site/)"),
+    # Material prints these unescaped: an <img onerror> in every page's footer, a script from
+    # another site, a handler attribute on the repository link.
+    "copyright": ("copyright: '<img src=x onerror=alert(1)>'\n",
+                  "mkdocs.yml:1: copyright: '<' not allowed: the theme prints mkdocs.yml's "
+                  "texts into pages as HTML"),
+    "extra_javascript": ("extra_javascript:\n  - https://evil.example/x.js\n",
+                         "mkdocs.yml:2: extra_javascript: 'https://evil.example/x.js' must be a "
+                         "file of the site (a relative path: no other site's script)"),
+    "repo_url": ('repo_url: "javascript:alert(1)//"\n',
+                 "mkdocs.yml:1: repo_url: 'javascript:alert(1)//': only http:// and https:// "
+                 "links are allowed"),
+    # shutil.rmtree, imported by Material's blog plugin: toc called it with each heading.
+    "a callable of an allowed package": (
+        "markdown_extensions:\n  - toc:\n      slugify: "
+        "!!python/name:material.plugins.blog.plugin.rmtree\n",
+        "mkdocs.yml:3: the tag !!python/name:material.plugins.blog.plugin.rmtree names an object "
+        "MkDocs would call; only markdown.extensions.toc.slugify, "
+        "markdown.extensions.toc.slugify_unicode, material.extensions.emoji.to_svg, "
+        "material.extensions.emoji.twemoji, material.plugins.tags.tag_name, "
+        "material.plugins.tags.tag_name_casefold, pymdownx.arithmatex.arithmatex_fenced_format, "
+        "pymdownx.arithmatex.arithmatex_inline_format, pymdownx.superfences.fence_code_format, "
+        "pymdownx.superfences.fence_div_format are allowed"),
+    "nav": ("nav:\n  - Home: index.md\n  - Evil: javascript:alert(1)\n",
+            "mkdocs.yml:3: nav: 'javascript:alert(1)': only http:// and https:// links are "
+            "allowed"),
+    "extra": ("extra:\n  social:\n    - link: javascript:alert(1)\n  digest:\n"
+              "    feed_id: x\n",
+              "mkdocs.yml:2: extra: 'social' not allowed (only extra.digest: the theme prints "
+              "the others into pages and scripts)"),
 }
 
 
@@ -338,10 +381,11 @@ def test_mkdocs_yml_that_would_run_code_is_refused_before_mkdocs_reads_it(projec
     lines, message = CONFIG_CODE[case]
     config = project / "mkdocs.yml"
     text = config.read_text()
-    if case in ("a module from the project", "docs_dir"):  # replace the existing key
-        key = lines.split(":")[0]
+    key = lines.split(":")[0]
+    if f"\n{key}:" in text:  # replace the existing key
         start = text.index(f"\n{key}:") + 1
-        end = text.find("\n", start) + 1 if key == "docs_dir" else text.index("\n\n", start) + 1
+        end = text.find("\n", start) + 1 if key.endswith("_url") or key == "docs_dir" else (
+            text.find("\n\n", start) + 1 or len(text))
         text = text[:start] + text[end:]
     config.write_text(lines.format(pwned=pwned) + text)
     for command in ("check", "build"):
@@ -361,6 +405,24 @@ def test_a_theme_folder_outside_the_project_is_refused(project, tmp_path):
     assert result.returncode == 1
     assert result.stderr.splitlines()[0].endswith(
         ": theme.custom_dir: must be a folder inside the project")
+
+
+def test_a_theme_folder_in_content_is_refused(project, tmp_path):
+    # Its main.html is a Jinja template, which runs Python: a content pull request must not
+    # bring one.
+    pwned = tmp_path / "pwned"
+    (project / "content" / "main.html").write_text(
+        f"{{{{ lipsum.__globals__.os.popen('touch {pwned}').read() }}}}")
+    config = project / "mkdocs.yml"
+    text = config.read_text()
+    start = text.index("  custom_dir: ")
+    end = text.index("\n", start) + 1
+    config.write_text(text[:start] + "  custom_dir: content\n" + text[end:])
+    result = run("build", cwd=project)
+    assert result.returncode == 1 and not pwned.exists()
+    assert result.stderr.splitlines()[0] == (
+        "mkdocs.yml:18: theme.custom_dir: must not be in content/, docs/, site/ or .cache/ "
+        "(its templates run code)")
 
 
 def test_an_output_folder_committed_as_a_file_is_reported(repo):

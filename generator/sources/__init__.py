@@ -19,6 +19,10 @@ from ..text import printable, remove_forbidden
 MAX_TITLE = 500  # characters; in a listing, a longer line is an abstract, not a title
 MAX_ABSTRACT = 20_000  # characters
 MAX_SOURCE_BYTES = 20_000_000  # one listing file or API answer
+# Names kept in a paper file; beyond, only their count (a paper file may have 1 MB, and 1,000
+# names of 300 characters fit). Real collaborations reach a few thousand authors.
+MAX_AUTHOR_NAMES = 1_000
+MAX_AUTHOR_BYTES = 500_000  # the names' UTF-8 size
 
 
 @dataclass
@@ -75,6 +79,13 @@ def clean_entries(entries: list[SourceEntry], path: str) -> tuple[list[SourceEnt
                                         f"({len(long[0])}): '{printable(long[0], 40)}'; dropped"))
                 setattr(entry, name, None if isinstance(value, str) else
                         [t for t in value if t not in long] or None)
+        names = entry.authors if isinstance(entry.authors, list) else []
+        if len(names) > MAX_AUTHOR_NAMES or sum(len(n.encode()) for n in names
+                                                if isinstance(n, str)) > MAX_AUTHOR_BYTES:
+            problems.append(Problem(path, entry.line, "authors", f"{len(names):,} names, more "
+                                    f"than the {MAX_AUTHOR_NAMES:,} (or {MAX_AUTHOR_BYTES:,} "
+                                    "bytes) a paper file keeps; only their count is kept"))
+            entry.authors = len(names)
         title, abstract = entry.title.strip(), entry.abstract.strip()
         if not title or not abstract:
             problems.append(Problem(path, entry.line, "title" if not title else "abstract",
