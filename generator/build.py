@@ -24,7 +24,7 @@ from pathlib import Path
 from . import freshness, output
 from .cache import Cache, decode_manifest, decode_parsed, encode_parsed
 from .content import Content, read_content
-from .extras import link_extras, render_extras, start_extras
+from .extras import link_extras, start_extras
 from .feeds import channels
 from .files import find_symlinks
 from .mkdocs_run import build_mkdocs
@@ -56,14 +56,14 @@ def refuse_symlinks(project: Path) -> None:
                          "never followed; nothing was built and site/ is unchanged")
 
 
-def generate_docs(project: Path, config, progress=None, extras_in_docs: bool = False,
+def generate_docs(project: Path, config, progress=None,
                   later: list[Callable[[], None]] | None = None,
                   worker: ForkedCall | None = None) -> tuple[Content, list[str], list[str], str]:
     """Render every page and make docs/ hold exactly them (writing only changes).
 
     Returns the content, the docs/ paths written and removed, and a key summing up every
     input of the extras (feeds, exports, search index). Those are rendered alongside MkDocs
-    (extras.py); with `extras_in_docs` (for `digest serve`) they are put in docs/ instead.
+    (extras.py), by `digest build` and `digest serve` alike.
     Given a list `later`, cache writes nothing here waits for are appended to it, not done.
     `worker` is a `fork_related_worker()` forked earlier; one is forked here if not given.
     """
@@ -84,8 +84,6 @@ def generate_docs(project: Path, config, progress=None, extras_in_docs: bool = F
         files = render_listing_pages(content.papers, content.themes,
                                      channels(settings, content.themes), settings, keys)
         inputs = keys.of("extras", content.papers, content.themes, settings)
-        if extras_in_docs:
-            files.update(render_extras(content, settings))
         manifest = cache.load("docs-manifest", {}, decode_manifest)
         # Render what changed now, while related papers may still be computing elsewhere.
         for path, value in files.items():

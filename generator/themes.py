@@ -119,8 +119,3 @@ def propose_themes(title: str, abstract: str, themes: list[Theme]) -> list[str]:
         return [theme_id for score, _, theme_id in ranked[:MAX_THEMES] if 3 * score >= top]
     fallback = [t.id for t in themes if t.fallback]
     return fallback[:1] or [t.id for t in themes[:1]]
-
-
-def matches_themes(title: str, abstract: str, themes: list[Theme]) -> bool:
-    """Whether a paper belongs in the digest: some theme's rules score it high enough."""
-    return any(score_theme(t, title, abstract) >= MIN_SCORE for t in themes)
