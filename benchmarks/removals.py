@@ -25,8 +25,8 @@ from run import make_project  # noqa: E402
 
 
 def bench(n: int, workdir: Path, repeats: int) -> dict[str, float]:
-    from generator.content import read_content
-    from generator.rejections import check_removals
+    from generator.content.read import read_content
+    from generator.content.rejections import check_removals
 
     project = make_project(workdir / f"n{n}")
     listings = write_corpus(n, workdir / f"listings{n}")

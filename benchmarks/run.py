@@ -103,7 +103,7 @@ def make_project(root: Path) -> Path:
     (root / "content" / "papers").mkdir(parents=True)
     shutil.copy(REPO / "content" / "themes.yml", root / "content" / "themes.yml")
     config = (REPO / "mkdocs.yml").read_text(encoding="utf-8").replace(
-        "custom_dir: generator/theme", f"custom_dir: {REPO / 'generator' / 'theme'}")
+        "custom_dir: generator/site/theme", f"custom_dir: {REPO / 'generator' / 'site' / 'theme'}")
     (root / "mkdocs.yml").write_text(config, encoding="utf-8")
     return root
 
@@ -132,9 +132,9 @@ def measure_extras(project: Path) -> float:
     in a forked process alongside MkDocs)."""
     code = (
         "import time; from pathlib import Path;"
-        "from generator.build import load_mkdocs_config, site_settings;"
-        "from generator.content import read_content;"
-        "from generator.extras import render_extras;"
+        "from generator.site.build import load_mkdocs_config, site_settings;"
+        "from generator.content.read import read_content;"
+        "from generator.site.extras import render_extras;"
         f"p = Path({str(project)!r}); c = read_content(p / 'content');"
         "s = site_settings(load_mkdocs_config(p)); t = time.perf_counter();"
         "render_extras(c, s);"

@@ -28,10 +28,10 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from generator.content import read_content  # noqa: E402
-from generator.rejections import read_rejections  # noqa: E402
-from generator.scope import ScopeModel, read_scope  # noqa: E402
-from generator.sources.hf_api import parse_api_items  # noqa: E402
+from generator.content.read import read_content  # noqa: E402
+from generator.content.rejections import read_rejections  # noqa: E402
+from generator.ingest.scope import ScopeModel, read_scope  # noqa: E402
+from generator.ingest.hf_api import parse_api_items  # noqa: E402
 
 DAYS = REPO / "tests" / "fixtures" / "scope" / "days"
 INDEPENDENT = REPO / "tests" / "fixtures" / "scope" / "independent"
@@ -111,7 +111,7 @@ def time_synthetic(count: int, content: Path) -> None:
 
     from benchmarks.make_corpus import write_corpus
     from generator.model import Paper
-    from generator.sources.hf_listing import decode_listing, parse_listing
+    from generator.ingest.hf_listing import decode_listing, parse_listing
 
     import sklearn.linear_model  # noqa: F401  (imported once, outside the timings)
 

@@ -45,8 +45,8 @@ def make_digest(root: Path, count: int) -> Path:
     project = root / "digest"
     (project / "content" / "papers").mkdir(parents=True)
     config = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
-    config = config.replace("custom_dir: generator/theme",
-                            f"custom_dir: {REPO / 'generator' / 'theme'}")
+    config = config.replace("custom_dir: generator/site/theme",
+                            f"custom_dir: {REPO / 'generator' / 'site' / 'theme'}")
     (project / "mkdocs.yml").write_text(config, encoding="utf-8")
     shutil.copy(REPO / "content" / "themes.yml", project / "content" / "themes.yml")
     listings = write_corpus(count, root / "listings")

@@ -1,5 +1,5 @@
 """`python -m generator`: the same as the `digest` command."""
 
-from .cli import main
+from generator.cli import main
 
 main()

@@ -16,18 +16,18 @@ from pathlib import Path
 
 import click
 
-from . import output
-from .progress import Progress
-from .sources.hf_api import DEFAULT_API_URL, FetchError, fetch_daily_papers
-from .sources.hf_search import (
+from generator.site import output
+from generator.progress import Progress
+from generator.ingest.hf_api import DEFAULT_API_URL, FetchError, fetch_daily_papers
+from generator.ingest.hf_search import (
     DEFAULT_SEARCH_URL,
     render_search_source,
     search_papers,
     search_stem,
 )
-from .content import read_content
-from .files import OUTPUT_FOLDERS, FileRefused, find_symlinks, real_folder
-from .problems import format_problems
+from generator.content.read import read_content
+from generator.files import OUTPUT_FOLDERS, FileRefused, find_symlinks, real_folder
+from generator.problems import format_problems
 
 
 def _project(ctx: click.Context) -> Path:
@@ -95,7 +95,7 @@ def _import_locked(ctx: click.Context, paths: list[Path], year: int, strict: boo
                    select=None, below_threshold: str = "flag", review: Path | None = None,
                    fetched: bool = False):
     """The import itself, run under the project lock by _run_import."""
-    from .build import BuildError, tag_vocabulary
+    from generator.site.build import BuildError, tag_vocabulary
 
     staging = _ready_to_write_content(ctx, "nothing was imported")
     root = _project(ctx) / "content"
@@ -104,9 +104,9 @@ def _import_locked(ctx: click.Context, paths: list[Path], year: int, strict: boo
     except BuildError as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)
-    from . import importer  # only import and fetch need it (build starts faster)
+    from generator.ingest import importer  # only import and fetch need it (build starts faster)
 
-    from .themes import RuleError
+    from generator.ingest.themes import RuleError
 
     try:
         plan = importer.plan_import(paths, year, root, select=select, vocabulary=vocabulary,
@@ -134,7 +134,7 @@ def _import_locked(ctx: click.Context, paths: list[Path], year: int, strict: boo
     for paper in plan.skipped:
         click.echo(f"{'skipped':<10} '{paper.title}' ({paper.why})")
     if review is not None:
-        from .review import render_review_sheet
+        from generator.ingest.review import render_review_sheet
 
         output.write_file(review, render_review_sheet(plan))
         click.echo(f"{'review':<10} {review}")
@@ -169,8 +169,8 @@ def _name_stored_answer(plan, fetched: str) -> None:
 
 def _rule_problem(root: Path, exc) -> str:
     """A theme rule's RuleError as `content/themes.yml:line: rules: ...` (the theme's line)."""
-    from .content import read_themes, rel
-    from .problems import Problem
+    from generator.content.read import read_themes, rel
+    from generator.problems import Problem
 
     _, _, lines = read_themes(root)
     return str(Problem(rel(root / "themes.yml", root), lines.get(exc.theme_id, 0), "rules",
@@ -274,7 +274,7 @@ def reject(ctx: click.Context, papers: tuple[str, ...], reason: str,
 
     A PAPER is a file name (`x.md` or `x`), a path (`content/papers/x.md`), an arXiv id, or a
     stored source entry (`2025-12-08_listing.txt:13`, as `digest check` prints it)."""
-    from . import rejections
+    from generator.content.read import rejections
 
     root = _project(ctx) / "content"
     reason = " ".join(reason.split())
@@ -324,9 +324,9 @@ def resolve(ctx: click.Context, api_url: str, delay: float, limit: int, timeout:
     import tempfile
     import time
 
-    from . import model
-    from .sources.hf_search import pick_exact_match
-    from .sources.store import SourceStore
+    from generator import model
+    from generator.ingest.hf_search import pick_exact_match
+    from generator.ingest.store import SourceStore
 
     root = _project(ctx) / "content"
     content = read_content(root)
@@ -378,7 +378,7 @@ def resolve(ctx: click.Context, api_url: str, delay: float, limit: int, timeout:
     if found_items:
         searched = _today()
         text = render_search_source("exact titles (digest resolve)", searched, found_items)
-        from .importer import LOOKUP
+        from generator.ingest.importer import LOOKUP
 
         name = _free_stem(root, searched, LOOKUP, text)
         with tempfile.TemporaryDirectory() as folder:
@@ -393,7 +393,7 @@ def resolve(ctx: click.Context, api_url: str, delay: float, limit: int, timeout:
 @click.pass_context
 def check(ctx: click.Context) -> None:
     """Validate content/: every problem as path:line: field: message, then exit 1."""
-    from .build import BuildError, tag_vocabulary
+    from generator.site.build import BuildError, tag_vocabulary
 
     try:
         allowed = tag_vocabulary(_project(ctx))
@@ -403,8 +403,8 @@ def check(ctx: click.Context) -> None:
     # A pull request can also commit symlinks into the folders the build writes, and a
     # mkdocs.yml that runs code: reported with content/'s problems (its own symlinks are
     # reported by read_content).
-    from .rejections import check_removals
-    from .site_config import find_code_in_config
+    from generator.content.rejections import check_removals
+    from generator.site.config import find_code_in_config
 
     problems = find_code_in_config(_project(ctx)) + find_symlinks(_project(ctx), OUTPUT_FOLDERS)
     content = read_content(_project(ctx) / "content", allowed)
@@ -424,10 +424,10 @@ def check(ctx: click.Context) -> None:
 @click.pass_context
 def build(ctx: click.Context, force: bool) -> None:
     """Build the site: content/ -> docs/ -> MkDocs -> site/ (feeds included)."""
-    from .related import fork_related_worker
+    from generator.render.related import fork_related_worker
 
     worker = fork_related_worker()  # first: it imports numpy while this process imports the rest
-    from .build import BuildError, build_site
+    from generator.site.build import BuildError, build_site
 
     try:
         with _locked(ctx):
@@ -452,8 +452,8 @@ def build(ctx: click.Context, force: bool) -> None:
 @click.pass_context
 def serve(ctx: click.Context, dev_addr: str) -> None:
     """Build, then serve with live reload; edits under content/ rebuild the pages."""
-    from .build import BuildError
-    from .serve import serve_site
+    from generator.site.build import BuildError
+    from generator.site.serve import serve_site
 
     try:
         serve_site(_project(ctx), dev_addr, echo=click.echo)
@@ -474,8 +474,8 @@ def serve(ctx: click.Context, dev_addr: str) -> None:
 def new(ctx: click.Context, title: str, arxiv_id: str | None, abstract: str | None,
         added: dt.datetime | None, theme_ids: tuple[str, ...]) -> None:
     """Scaffold content/papers/<name>.md for a paper added by hand."""
-    from .scaffold import ScaffoldError, scaffold_paper
-    from .themes import RuleError
+    from generator.ingest.scaffold import ScaffoldError, scaffold_paper
+    from generator.ingest.themes import RuleError
 
     root = _project(ctx) / "content"
     day = added.date() if added else _today()  # an explicit flag's documented default
@@ -500,7 +500,7 @@ def new(ctx: click.Context, title: str, arxiv_id: str | None, abstract: str | No
 @click.pass_context
 def verify(ctx: click.Context) -> None:
     """Check a built site/ against content/ before publishing it: never an empty or partial site."""
-    from .verify import verify_site
+    from generator.site.verify import verify_site
 
     problems = verify_site(_project(ctx))
     if problems:

@@ -15,7 +15,7 @@ import os
 import stat
 from pathlib import Path
 
-from .problems import Problem
+from generator.problems import Problem
 
 # The folders of a project the build reads or writes, and whose links it refuses.
 CHECKED_FOLDERS = ("content", "docs", "site", ".cache")

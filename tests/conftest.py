@@ -43,8 +43,8 @@ def make_project(root: Path, themes: Path = FIXTURES / "sample" / "themes.yml") 
     root.mkdir(parents=True, exist_ok=True)
     config = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
     # No generator/ folder here: it would shadow the installed package for `python -m`.
-    config = config.replace("custom_dir: generator/theme",
-                            f"custom_dir: {REPO / 'generator' / 'theme'}")
+    config = config.replace("custom_dir: generator/site/theme",
+                            f"custom_dir: {REPO / 'generator' / 'site' / 'theme'}")
     (root / "mkdocs.yml").write_text(config, encoding="utf-8")
     (root / "content" / "papers").mkdir(parents=True)
     shutil.copy(themes, root / "content" / "themes.yml")

@@ -7,7 +7,7 @@ theme's second page, the archive, every month and a month's second page, tags, s
 whatever page type is added later (it is in the sitemap); plus open search results. Each in the
 light and the dark palette, at a phone's width (390 px) and a desktop's (1280 px); no violation
 of impact "serious" or "critical" is allowed. The fixes to Material's defaults live in
-generator/theme/assets/a11y.css and generator/theme/partials/.
+generator/site/theme/assets/a11y.css and generator/site/theme/partials/.
 
 The charts' text is measured as rendered (at least 12 px at both widths, inside its chart), the
 Subscribe page must not scroll sideways on a phone, and the BibTeX copy button must not cover

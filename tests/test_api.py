@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, LISTINGS, JsonAnswers, run_digest, serve_answers
-from generator.content import read_content
-from generator.sources.hf_api import parse_api_items
+from generator.content.read import read_content
+from generator.ingest.hf_api import parse_api_items
 
 API = FIXTURES / "api"
 

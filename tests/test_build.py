@@ -12,7 +12,7 @@ import feedparser
 import pytest
 
 from conftest import FIXTURES, LISTINGS, make_project, run_digest
-from generator.content import read_content
+from generator.content.read import read_content
 
 SAMPLE_LISTINGS = ["metadata_block.txt", "organisation_line.txt", "no_metadata.txt"]
 
@@ -324,7 +324,7 @@ def test_mistakes_in_mkdocs_yml_are_reported_by_line_and_leave_the_site(tmp_path
 
 
 def test_a_warning_about_mkdocs_yml_names_its_line_when_not_strict(project, caplog):
-    from generator.build import load_mkdocs_config
+    from generator.site.build import load_mkdocs_config
 
     config = project / "mkdocs.yml"
     config.write_text(config.read_text().replace("strict: true\n", "strict: false\nsite_nmae: X\n"))
@@ -339,7 +339,7 @@ def test_a_warning_about_mkdocs_yml_names_its_line_when_not_strict(project, capl
     (None, "mkdocs.yml: site_url: feeds need the site's absolute address"),
 ])
 def test_site_url_must_be_absolute(project, value, expected):
-    from generator.build import BuildError, load_mkdocs_config, site_settings
+    from generator.site.build import BuildError, load_mkdocs_config, site_settings
 
     config = project / "mkdocs.yml"
     text = re.sub(r"^site_url: .*\n", "" if value is None else f"site_url: {value}\n",
@@ -353,7 +353,7 @@ def test_site_url_must_be_absolute(project, value, expected):
 
 
 def test_a_missing_feed_id_names_its_line(project):
-    from generator.build import BuildError, load_mkdocs_config, site_settings
+    from generator.site.build import BuildError, load_mkdocs_config, site_settings
 
     config = project / "mkdocs.yml"
     text = re.sub(r"^    feed_id: .*$", '    feed_id: ""', config.read_text(), flags=re.M)
@@ -495,8 +495,8 @@ def test_papers_read_are_kept_for_the_next_build(tmp_path, monkeypatch):
     # The parsed papers are cached by the extras' process, alongside MkDocs.
     from mkdocs.exceptions import MkDocsException
 
-    from generator import build
-    from generator.cache import Cache
+    from generator.site import build
+    from generator.site.cache import Cache
 
     project = make_project(tmp_path / "digest")
     run_digest("import", "--year", "2025", str(LISTINGS / "metadata_block.txt"), cwd=project)
@@ -526,8 +526,8 @@ def test_no_related_papers_process_outlives_a_build(sample, tmp_path, case):
     # anything needs building: every way out of the build stops that process.
     import os
 
-    from generator.build import BuildError, build_site, generate_docs, load_mkdocs_config
-    from generator.related import fork_related_worker
+    from generator.site.build import BuildError, build_site, generate_docs, load_mkdocs_config
+    from generator.render.related import fork_related_worker
 
     if case == "content unchanged":
         project = sample

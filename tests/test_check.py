@@ -9,7 +9,7 @@ import time
 import pytest
 
 from conftest import FIXTURES, REPO, run_digest
-from generator.content import read_content, read_paper, render_paper_file
+from generator.content.read import read_content, read_paper, render_paper_file
 
 BAD = FIXTURES / "bad_papers"
 CASES = {
@@ -137,7 +137,7 @@ def test_readme_documents_every_front_matter_field():
 def test_checks_agree_whether_a_paper_is_read_here_forked_or_cached(tmp_path, monkeypatch):
     # Past 200 files, half the papers are read and checked in a forked child; a build reads
     # unchanged files from its cache and checks them here. All three give the same problems.
-    import generator.content as content_module
+    import generator.content.read as content_module
 
     root = tmp_path / "content"
     shutil.copytree(REPO / "content", root)

@@ -155,9 +155,10 @@ def test_an_import_killed_between_any_two_of_its_renames_checks_clean(before_imp
                                                                      tmp_path):
     # The renames take milliseconds, so few random kills land among them: here a child
     # process dies (os._exit, as a kill) just before each one in turn.
-    from generator import importer, output
-    from generator.build import tag_vocabulary
-    from generator.content import read_content
+    from generator.ingest import importer
+    from generator.site import output
+    from generator.site.build import tag_vocabulary
+    from generator.content.read import read_content
     from generator.files import real_folder
 
     base, expected, _ = before_import
@@ -220,7 +221,7 @@ def test_two_imports_at_once_end_as_one_after_the_other(tmp_path):
 
 
 def test_a_command_waits_a_bounded_time_for_the_lock_and_says_for_whom(project):
-    from generator.output import project_lock
+    from generator.site.output import project_lock
 
     with project_lock(project):
         result = run_digest("build", cwd=project, env={"DIGEST_LOCK_WAIT": "1"})
@@ -234,7 +235,7 @@ def test_a_command_waits_a_bounded_time_for_the_lock_and_says_for_whom(project):
 
 
 def test_a_waiting_import_goes_on_when_the_lock_is_released(project):
-    from generator.output import project_lock
+    from generator.site.output import project_lock
 
     with project_lock(project):
         process = start("import", "--year", "2025", str(LISTINGS / "metadata_block.txt"),
@@ -247,7 +248,7 @@ def test_a_waiting_import_goes_on_when_the_lock_is_released(project):
 
 
 def test_the_next_build_puts_back_a_site_caught_half_way_through_its_swap(project):
-    from generator import output
+    from generator.site import output
 
     (project / "site").mkdir()
     (project / "site/index.html").write_text("the complete old site")
@@ -269,7 +270,7 @@ def test_the_next_build_puts_back_a_site_caught_half_way_through_its_swap(projec
 
 
 def test_the_swap_without_an_atomic_exchange_leaves_nothing_behind(project, monkeypatch):
-    from generator import output
+    from generator.site import output
 
     monkeypatch.setattr(output, "_exchange", lambda first, second: False)
     final = project / "site"
@@ -283,7 +284,7 @@ def test_the_swap_without_an_atomic_exchange_leaves_nothing_behind(project, monk
 
 
 def test_the_swap_exchanges_the_folders_in_one_step(project, monkeypatch):
-    from generator import output
+    from generator.site import output
 
     final = project / "site"
     final.mkdir()
@@ -358,7 +359,7 @@ def test_a_reject_killed_before_its_removals_are_done_is_finished_by_running_it_
 
 
 def test_reject_and_resolve_wait_for_the_lock_and_change_nothing_without_it(project):
-    from generator.output import project_lock
+    from generator.site.output import project_lock
     from test_resolve import search_server
 
     assert run_digest("import", "--year", "2025", str(LISTINGS / "metadata_block.txt"),

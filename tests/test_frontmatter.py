@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.frontmatter import Loader, NotADate, load_simple_yaml, split_front_matter
+from generator.content.frontmatter import Loader, NotADate, load_simple_yaml, split_front_matter
 
 REPO = Path(__file__).resolve().parent.parent
 

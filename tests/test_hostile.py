@@ -25,10 +25,10 @@ import pytest
 
 from browser import chromium, search, serve_folder
 from conftest import FIXTURES, LISTINGS, REPO, JsonAnswers, make_project, run_digest, serve_answers
-from generator.exports import render_bibtex
+from generator.render.exports import render_bibtex
 from generator.model import Paper, SiteSettings, Theme
-from generator.pages import render_paper_page
-from generator.text import check_url, render_abstract_html, render_note_html
+from generator.render.pages import render_paper_page
+from generator.render.text import check_url, render_abstract_html, render_note_html
 
 API_ITEM = FIXTURES / "api" / "hostile_item.json"
 HOSTILE = FIXTURES / "hostile"
@@ -158,7 +158,7 @@ def test_every_field_of_a_paper_page_is_text(field, payload):
 def test_front_matter_of_generated_pages_cannot_gain_keys():
     import yaml
 
-    from generator.pages import PageKeys, render_theme_pages
+    from generator.render.pages import PageKeys, render_theme_pages
 
     title = 'a"\n---\ntemplate: evil.html\nsearch: {exclude: false}\n# \u2028 {{ 7*7 }}'
     paper = hostile_paper(title=title, abstract="x\n---\nhide: [toc]\n", tags=["math"])
@@ -242,8 +242,8 @@ def test_pathological_text_renders_in_bounded_time(case):
     # A generous timeout, not a timing assertion: before, 64 KB of \textbf{ took 29 s and
     # 410 KB did not finish in 300 s (the figures of this code are in benchmarks, not here).
     script = textwrap.dedent(f"""
-        from generator.text import render_abstract_html, render_note_html, render_plain
-        from generator.text import extract_links
+        from generator.render.text import render_abstract_html, render_note_html, render_plain
+        from generator.render.text import extract_links
         text = {PATHOLOGICAL[case]}
         assert len(text) >= 200_000
         html = render_abstract_html(text)
@@ -384,7 +384,7 @@ def test_hostile_api_item_is_imported_as_data(project):
 
 
 def test_overlong_api_fields_are_reported_as_check_would():
-    from generator.sources.store import parse_source
+    from generator.ingest.store import parse_source
 
     items = [{"paper": {"title": "T" * 501, "summary": "S.", "submittedOnDailyAt": "2026-03-06"}},
              {"paper": {"title": "Fine", "summary": "S.", "submittedOnDailyAt": "2026-03-06",

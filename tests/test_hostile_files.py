@@ -269,7 +269,7 @@ GARBAGE = ["not json", "[]", '["wrong fingerprint", {}]', "[" * 100_000, "\x00\x
 
 @pytest.mark.parametrize("kind", ["garbage", "this code's stamp, wrong shapes"])
 def test_a_corrupt_or_foreign_cache_is_ignored_and_rebuilt(base, tmp_path, kind):
-    from generator.cache import code_fingerprint
+    from generator.site.cache import code_fingerprint
 
     project = tmp_path / "digest"
     shutil.copytree(base, project)
@@ -291,8 +291,8 @@ def test_a_corrupt_or_foreign_cache_is_ignored_and_rebuilt(base, tmp_path, kind)
 
 
 def test_a_cache_entry_of_the_wrong_shape_loads_as_the_default(tmp_path):
-    from generator.cache import Cache, decode_manifest, decode_parsed, encode_parsed
-    from generator.content import read_paper
+    from generator.site.cache import Cache, decode_manifest, decode_parsed, encode_parsed
+    from generator.content.read import read_paper
 
     project = make_project(tmp_path / "digest")
     cache = Cache(project / ".cache/digest")

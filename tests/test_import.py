@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import LISTINGS, SEEDS, make_project, run_digest
-from generator.content import read_content, read_paper
+from generator.content.read import read_content, read_paper
 
 SEED_FILES = sorted(SEEDS.glob("*.txt"))
 
@@ -150,8 +150,8 @@ def test_hostile_titles_make_safe_unique_file_names(project, tmp_path):
 
 
 def test_themes_are_proposed_by_rules_with_a_fallback():
-    from generator.content import read_themes
-    from generator.themes import propose_themes
+    from generator.content.read import read_themes
+    from generator.ingest.themes import propose_themes
     from conftest import FIXTURES
 
     themes, problems, _ = read_themes(FIXTURES / "sample")

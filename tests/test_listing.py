@@ -8,7 +8,7 @@ import json
 import pytest
 
 from conftest import LISTINGS
-from generator.sources.hf_listing import decode_listing, parse_listing, resolve_year
+from generator.ingest.hf_listing import decode_listing, parse_listing, resolve_year
 
 GOOD = ["metadata_block", "organisation_line", "upvotes_and_years", "no_metadata", "bom_crlf"]
 

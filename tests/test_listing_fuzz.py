@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import LISTINGS, SEEDS
-from generator.sources.hf_listing import META_SEPARATOR, decode_listing, parse_listing
+from generator.ingest.hf_listing import META_SEPARATOR, decode_listing, parse_listing
 
 REAL = sorted(SEEDS.glob("*.txt")) + [
     LISTINGS / f"{name}.txt" for name in ("metadata_block", "organisation_line", "no_metadata",

@@ -13,8 +13,8 @@ from mkdocs.exceptions import Abort
 from mkdocs.structure.pages import Page
 
 from conftest import LISTINGS, make_project, run_digest
-from generator import mkdocs_run
-from generator.build import load_mkdocs_config
+from generator.site import mkdocs_run
+from generator.site.build import load_mkdocs_config
 from test_build import SAMPLE_LISTINGS, digest_tree
 
 

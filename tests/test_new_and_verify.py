@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 
 from conftest import LISTINGS, run_digest
-from generator.content import read_content
+from generator.content.read import read_content
 
 
 def test_new_scaffolds_a_paper_that_check_asks_to_finish(project):

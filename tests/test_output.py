@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.output import Deferred, UnsafePathError, write_tree
+from generator.site.output import Deferred, UnsafePathError, write_tree
 
 
 @pytest.mark.parametrize("path", ["../x.md", "/etc/x", "a/../../x.md", "a\\b.md", "", "a//b.md",
@@ -73,7 +73,7 @@ def test_a_symlink_below_the_output_folder_stops_the_cleaning_before_any_deletio
 def test_content_files_are_staged_then_moved_sources_first(tmp_path, monkeypatch):
     import os
 
-    from generator import output
+    from generator.site import output
 
     root, staging = tmp_path / "content", tmp_path / "staging"
     staging.mkdir()

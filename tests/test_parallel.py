@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from generator.parallel import (
+from generator.site.parallel import (
     MIN_ITEMS,
     ChildFailed,
     ForkedCall,
@@ -16,7 +16,7 @@ from generator.parallel import (
     stream_forked,
     wide_pipe,
 )
-from generator.sharing import share_forked
+from generator.site.sharing import share_forked
 
 
 def test_results_in_order_and_half_computed_in_a_child():

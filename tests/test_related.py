@@ -7,9 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from generator import related as related_module
+from generator.render import related as related_module
 from generator.model import Paper
-from generator.related import compute_related
+from generator.render.related import compute_related
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -67,7 +67,7 @@ def test_large_digests_use_lsa_and_still_find_the_same_neighbours(monkeypatch):
 def test_importing_and_computing_does_not_load_scikit_learn():
     # scikit-learn's import alone costs over a second on the build's critical path.
     code = ("import sys, datetime; from generator.model import Paper; "
-            "from generator.related import compute_related; "
+            "from generator.render.related import compute_related; "
             "papers = [Paper(title=t, abstract=t, added=datetime.date(2025, 1, 1), name=t) "
             "for t in ('math reasoning', 'math proofs', 'video models')]; "
             "print(compute_related(papers)['math proofs'], 'sklearn' in sys.modules)")

@@ -9,7 +9,7 @@ import urllib.parse
 from pathlib import Path
 
 from conftest import FIXTURES, LISTINGS, JsonAnswers, run_digest, serve_answers
-from generator.content import read_content
+from generator.content.read import read_content
 
 SEARCH = FIXTURES / "search"
 TODAY = {"DIGEST_TODAY": "2026-03-10"}
@@ -176,7 +176,7 @@ def test_search_failure_changes_nothing(project):
 
 
 def test_papers_without_an_id_link_to_title_searches():
-    from generator.pages import render_title_searches
+    from generator.render.pages import render_title_searches
 
     links = render_title_searches('R1 & "o1": 100% <think> #tags / a+b?')
     assert [link.url for link in links] == [

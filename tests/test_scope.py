@@ -14,12 +14,12 @@ import pytest
 import yaml
 
 from conftest import FIXTURES, LISTINGS, REPO, SEEDS, JsonAnswers, run_digest, serve_answers
-from generator.content import read_content
-from generator.importer import Candidate, ImportPlan
+from generator.content.read import read_content
+from generator.ingest.importer import Candidate, ImportPlan
 from generator.model import Paper, Rejection, Scope
-from generator.review import MAX_SHEET, render_review_sheet
-from generator.scope import Relevance, ScopeModel, read_scope
-from generator.sources.hf_api import parse_api_items
+from generator.ingest.review import MAX_SHEET, render_review_sheet
+from generator.ingest.scope import Relevance, ScopeModel, read_scope
+from generator.ingest.hf_api import parse_api_items
 
 SCOPE = FIXTURES / "scope"
 DAYS = SCOPE / "days"

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
-from generator import search
+from generator.render import search
 from generator.model import Paper, Theme
-from generator.search import STOP_WORDS, render_search_index, shard_key, tokenize
+from generator.render.search import STOP_WORDS, render_search_index, shard_key, tokenize
 
 THEMES = [Theme(id="x", title="Theme X", description="X."),
           Theme(id="y", title="Theme <Y> & Co", description="Y.")]
@@ -255,7 +255,7 @@ def search_site(tmp_path_factory) -> Path:
         (site / path).parent.mkdir(parents=True, exist_ok=True)
         (site / path).write_text(text, encoding="utf-8")
     (site / "assets").mkdir()
-    shutil.copy(REPO / "generator/theme/assets/digest-search.js", site / "assets")
+    shutil.copy(REPO / "generator/site/theme/assets/digest-search.js", site / "assets")
     (site / "index.html").write_text(PAGE, encoding="utf-8")
     return site
 
@@ -434,7 +434,7 @@ HARD_PAPERS = [
 @pytest.fixture(scope="module")
 def seed_site(tmp_path_factory) -> Path:
     from conftest import SEEDS, make_project, run_digest
-    from generator.content import render_paper_file
+    from generator.content.read import render_paper_file
 
     project = make_project(tmp_path_factory.mktemp("seed-search") / "digest")
     imported = run_digest("import", "--year", "2025", *map(str, sorted(SEEDS.glob("*.txt"))),
@@ -478,7 +478,7 @@ def run_query(page, text: str, complete: bool = True) -> list[str]:
 
 
 def test_every_title_finds_its_paper_in_the_first_three_results(seed_site, seed_page):
-    from generator.content import read_content
+    from generator.content.read import read_content
 
     papers = read_content(seed_site / "content").papers
     assert len(papers) > 190

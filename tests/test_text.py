@@ -5,7 +5,7 @@ from __future__ import annotations
 import markdown
 import pytest
 
-from generator.text import extract_links, md_escape, render_abstract_html, render_plain
+from generator.render.text import extract_links, md_escape, render_abstract_html, render_plain
 
 LINK = '<a href="{0}" rel="nofollow noopener">{0}</a>'
 

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from conftest import make_project, run_digest
-from generator.content import render_paper_file
+from generator.content.read import render_paper_file
 from generator.model import Paper
 
 HOSTILE = '<img src=x onerror="window.__pwned=1"> Upvoted'

@@ -1,0 +1,7 @@
+"""Content: reading content/ into records and checking them.
+
+`frontmatter` parses a Markdown file's YAML front matter with file line numbers, `read` loads
+papers, themes and the digest's files into a `read.Content`, `rules` holds the checks beyond
+the types model.py declares, `rejections` reads and checks content/rejected.yml.
+A new check goes in `rules` (one record) or `read` (across records).
+"""
