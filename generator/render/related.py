@@ -64,8 +64,8 @@ def import_numeric() -> None:
 
 
 def fork_related_worker() -> ForkedCall:
-    """The related papers' process, to fork first thing in a build: importing numpy and scipy
-    there (0.3 s of one core) overlaps this process' own imports and MkDocs' config loading.
+    """The related papers' process, to fork first thing in a build: importing scikit-learn
+    there overlaps this process' own imports and MkDocs' config loading.
     Forked when content/ was being read, it slowed the reading by 0.1 s at 2,000 papers."""
     return ForkedCall(import_numeric)
 
@@ -75,7 +75,7 @@ def start_related_papers(content: Content, cache: Cache, worker: ForkedCall
     """Begin computing related papers in `worker`; returns a function that waits for them.
 
     Reused from the cache when no title or abstract changed. Otherwise the worker (see
-    `fork_related_worker`: it imported numpy and scipy meanwhile) does the work while this
+    `fork_related_worker`: it imported scikit-learn meanwhile) does the work while this
     process renders everything else, so on two cores the wait mostly disappears.
     """
     corpus = hashlib.sha256()
