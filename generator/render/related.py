@@ -13,6 +13,7 @@ own.
 from __future__ import annotations
 
 import hashlib
+import importlib
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -58,9 +59,9 @@ class PaperText(NamedTuple):
 
 def import_numeric() -> None:
     """What the related papers' process imports while the build imports the rest."""
-    import sklearn.decomposition  # noqa: F401
-    import sklearn.feature_extraction.text  # noqa: F401
-    import sklearn.metrics.pairwise  # noqa: F401
+    for module in ("sklearn.decomposition", "sklearn.feature_extraction.text",
+                   "sklearn.metrics.pairwise"):
+        importlib.import_module(module)
 
 
 def fork_related_worker() -> ForkedCall:
