@@ -20,7 +20,6 @@ from generator.content.frontmatter import (
     NotADate,
     key_lines,
     load_yaml,
-    load_yaml_fast,
     render_front_matter_file,
     split_front_matter,
 )
@@ -165,16 +164,10 @@ def read_paper(path: Path, root: Path) -> tuple[Paper | None, list[Problem], dic
         except FileNotFoundError:  # gone since the folder was listed
             raise FrontMatterError(Problem(name, 0, "", "missing")) from None
         head, body, first = split_front_matter(text, name)
-        data = load_yaml_fast(head, name, first)
-        lines: dict[str, int] = {}
+        data, node = load_yaml(head, name, first)
+        lines = key_lines(node, first)
+        lines["abstract"] = _body_line(head, body, first)
         paper, problems = parse_record(Paper, data, lines, name, 1)
-        if problems or paper is None:  # only now are line numbers worth parsing for
-            data, node = load_yaml(head, name, first)
-            lines = key_lines(node, first)
-            lines["abstract"] = _body_line(head, body, first)
-            paper, problems = parse_record(Paper, data, lines, name, 1)
-        else:
-            lines = _lazy_lines(path, root)
     except FrontMatterError as exc:
         return None, [exc.problem], {}
     if paper is not None:
