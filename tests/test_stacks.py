@@ -17,8 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, TODAY, make_project, run_digest
-from stacks import PROPERDOCS, StackUnavailable, stack_python
+from browser import chromium, search, serve_folder
+from conftest import REPO, TODAY, Golden, make_project, run_digest
+from stacks import MATERIAL, PROPERDOCS, StackUnavailable, stack_python
+
+THEME = REPO / "generator" / "site" / "theme"
+MATERIAL_SEARCH_CSS = THEME / "assets" / "material-search.css"
 
 
 def python_of(name: str) -> Path:
@@ -60,15 +64,21 @@ def generator_tag(mkdocs_version: str) -> bytes:
             f'mkdocs-material-{material}">').encode()
 
 
-def test_properdocs_builds_the_same_site_apart_from_the_generator_tag(tmp_path):
+@pytest.fixture(scope="module")
+def with_mkdocs(tmp_path_factory) -> Path:
+    """The digest built by `digest build` on MkDocs 1.6.1 (this venv)."""
+    project = copy_of_digest(tmp_path_factory.mktemp("stacks") / "mkdocs")
+    built = run_digest("build", cwd=project)
+    assert built.returncode == 0, built.stderr
+    return project
+
+
+def test_properdocs_builds_the_same_site_apart_from_the_generator_tag(with_mkdocs, tmp_path):
     python = python_of("properdocs")
     found = run_in(python, "-c", "import importlib.util as u; print(u.find_spec('mkdocs'))",
                    cwd=tmp_path)
     assert found.stdout.strip() == "None", "the ProperDocs venv must not hold MkDocs"
-    with_mkdocs = copy_of_digest(tmp_path / "mkdocs")
     with_properdocs = copy_of_digest(tmp_path / "properdocs")
-    built = run_digest("build", cwd=with_mkdocs)
-    assert built.returncode == 0, built.stderr
     built = run_in(python, "-m", "generator", "build", cwd=with_properdocs)
     assert built.returncode == 0, built.stderr
     assert "Traceback" not in built.stderr
@@ -87,3 +97,179 @@ def test_properdocs_builds_the_same_site_apart_from_the_generator_tag(tmp_path):
         assert properdocs_site[name].replace(properdocs_tag, mkdocs_tag) == mkdocs_site[name], name
     pages = [name for name in mkdocs_site if name.endswith(".html")]
     assert differing == pages  # ... and on every page
+
+
+# The search box's geometry, as the reader sees it: closed (in the header), then open with
+# results. Sizes only: Zensical's header places the box elsewhere than Material's.
+GEOMETRY = """() => {
+  const box = (selector) => {
+    const element = document.querySelector(selector);
+    if (!element) return null;
+    const rect = element.getBoundingClientRect();
+    return {width: Math.round(rect.width), height: Math.round(rect.height),
+            top: Math.round(rect.top), left: Math.round(rect.left),
+            background: getComputedStyle(element).backgroundColor};
+  };
+  return {form: box(".md-search__form"), input: box(".md-search__input"),
+          icon: box(".md-search__icon[for=__search]"), output: box(".md-search__output"),
+          header: box(".md-header")};
+}"""
+
+
+def read_search_box(site: Path, query: str) -> tuple[dict, dict, str, list[str]]:
+    """Geometry closed and open, the first result's link, and any errors and requests for an
+    index other than the digest's."""
+    with serve_folder(site) as base, chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        problems: list[str] = []
+        page.on("pageerror", lambda exc: problems.append(str(exc)))
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.on("request", lambda r: problems.append(r.url) if "search" in r.url
+                and "searchindex/" not in r.url and "digest-search" not in r.url
+                and "material-search" not in r.url else None)
+        page.goto(base)
+        closed = page.evaluate(GEOMETRY)
+        results = search(page, query)
+        opened = page.evaluate(GEOMETRY)
+        first = results.first.locator("a").get_attribute("href").removeprefix(base)
+        return closed, opened, first, problems
+
+
+def test_zensical_builds_the_site_and_the_search_box_works(with_mkdocs, tmp_path):
+    """Zensical builds the docs/ `digest build` generated, with the same mkdocs.yml. Its site
+    gets the digest's search index (written by the generator, not by MkDocs), and the box looks
+    and answers as on the MkDocs site: the same sizes closed and open, the same first result."""
+    python = python_of("zensical")
+    project = tmp_path / "zensical"
+    project.mkdir()
+    shutil.copy(with_mkdocs / "mkdocs.yml", project)
+    shutil.copytree(with_mkdocs / "docs", project / "docs")
+    built = run_in(python.parent / "zensical", "build", "-f", "mkdocs.yml", cwd=project)
+    assert built.returncode == 0, built.stdout + built.stderr
+    site = project / "site"
+    page = (site / "index.html").read_text(encoding="utf-8")
+    assert '<meta name="generator" content="zensical-' in page
+    assert 'href="./assets/material-search.css"' in page
+    assert "data-digest-search" in page
+    shutil.copytree(with_mkdocs / "site" / "searchindex", site / "searchindex")
+
+    from generator.content.read import read_content
+
+    paper = read_content(with_mkdocs / "content").papers[0]
+    mkdocs_closed, mkdocs_open, mkdocs_first, problems = read_search_box(
+        with_mkdocs / "site", paper.title)
+    assert problems == []
+    assert mkdocs_first == f"papers/{paper.name}/"
+    closed, opened, first, problems = read_search_box(site, paper.title)
+    assert problems == []
+    assert first == mkdocs_first
+    sizes = {"width", "height", "background"}
+    for part in ("form", "input", "icon"):
+        assert {k: closed[part][k] for k in sizes} == {k: mkdocs_closed[part][k] for k in sizes}
+        assert {k: opened[part][k] for k in sizes} == {k: mkdocs_open[part][k] for k in sizes}
+    # Closed, the box sits in the header, its icon inside it; open, the results show below.
+    header, form, icon = closed["header"], closed["form"], closed["icon"]
+    assert header["top"] <= form["top"] and form["top"] + form["height"] <= header["height"]
+    assert form["top"] <= icon["top"] and icon["top"] + icon["height"] <= form["top"] + form["height"]
+    assert opened["output"]["height"] > 100 and closed["output"]["height"] == 0
+    assert opened["output"]["top"] >= opened["form"]["top"] + opened["form"]["height"]
+
+# Material's search rules, for themes that lack them (Zensical): partials/search.html keeps
+# Material's markup, and main.html links this file only when Zensical renders the page.
+
+MATERIAL_CSS_HEADER = f"""/* Material for MkDocs {MATERIAL}'s own rules for its search box and results: every rule of
+   its main stylesheet whose selector names the search, and the --md-search-* variables. Linked
+   by main.html only when Zensical renders the page: Zensical's stylesheets style its own search
+   button, not Material's box that partials/search.html keeps. Generated by tests/test_stacks.py
+   from the installed Material (DIGEST_UPDATE_GOLDEN=1 pytest tests/test_stacks.py).
+   Copyright (c) 2016-2025 Martin Donath; MIT License, as Material for MkDocs. */
+"""
+
+
+def _skip_string(css: str, i: int) -> int:
+    quote, i = css[i], i + 1
+    while css[i] != quote:
+        i += 2 if css[i] == "\\" else 1
+    return i + 1
+
+
+def _split(text: str, separator: str) -> list[str]:
+    """Pieces of `text` between separators outside strings and brackets."""
+    pieces, depth, begin, i = [], 0, 0, 0
+    while i < len(text):
+        char = text[i]
+        if char in "\"'":
+            i = _skip_string(text, i)
+            continue
+        depth += (char in "([") - (char in ")]")
+        if char == separator and depth == 0:
+            pieces.append(text[begin:i])
+            begin = i + 1
+        i += 1
+    return [*pieces, text[begin:]]
+
+
+def _blocks(css: str) -> list[tuple[str, str]]:
+    """(prelude, body) of each top-level block, strings and comments respected."""
+    blocks, depth, begin, prelude, i = [], 0, 0, "", 0
+    while i < len(css):
+        char = css[i]
+        if char in "\"'":
+            i = _skip_string(css, i)
+            continue
+        if css.startswith("/*", i):
+            i = css.index("*/", i + 2) + 2
+            if depth == 0:
+                begin = i
+            continue
+        if char == "{":
+            if depth == 0:
+                prelude, begin = css[begin:i].strip(), i + 1
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                blocks.append((prelude, css[begin:i]))
+                begin = i + 1
+        elif char == ";" and depth == 0:  # @charset
+            begin = i + 1
+        i += 1
+    return blocks
+
+
+def search_rules(css: str) -> list[str]:
+    """The rules of a stylesheet that style the search (inside @media/@supports as well)."""
+    rules = []
+    for prelude, body in _blocks(css):
+        if prelude.startswith(("@media", "@supports")):
+            inner = search_rules(body)
+            if inner:
+                rules.append(prelude + "{" + "".join(inner) + "}")
+        elif not prelude.startswith("@"):
+            selectors = [s for s in _split(prelude, ",") if "search" in s]
+            variables = [d for d in _split(body, ";") if d.strip().startswith("--md-search")]
+            if selectors:
+                rules.append(",".join(selectors) + "{" + body + "}")
+            elif variables:
+                rules.append(prelude + "{" + ";".join(variables) + "}")
+    return rules
+
+
+def render_material_search_css() -> str:
+    import material
+
+    sheets = sorted((Path(material.__file__).parent / "templates/assets/stylesheets")
+                    .glob("main.*.min.css"))
+    assert len(sheets) == 1, sheets
+    rules = search_rules(sheets[0].read_text(encoding="utf-8"))
+    return MATERIAL_CSS_HEADER + "\n".join(rules) + "\n"
+
+
+def test_material_search_css_is_materials_search_rules():
+    expected = render_material_search_css()
+    assert importlib.metadata.version("mkdocs-material") == MATERIAL
+    assert ".md-search__form{" in expected and ".md-search-result__link{" in expected
+    if Golden.update:
+        MATERIAL_SEARCH_CSS.write_text(expected, encoding="utf-8")
+    assert MATERIAL_SEARCH_CSS.read_text(encoding="utf-8") == expected, (
+        "regenerate with DIGEST_UPDATE_GOLDEN=1 pytest tests/test_stacks.py")
