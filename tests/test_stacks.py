@@ -78,6 +78,9 @@ def test_properdocs_builds_the_same_site_apart_from_the_generator_tag(with_mkdoc
     found = run_in(python, "-c", "import importlib.util as u; print(u.find_spec('mkdocs'))",
                    cwd=tmp_path)
     assert found.stdout.strip() == "None", "the ProperDocs venv must not hold MkDocs"
+    found = run_in(python, "-c", "import generator.site, mkdocs; print(mkdocs.__name__, "
+                   "mkdocs.__version__)", cwd=tmp_path)
+    assert found.stdout.strip() == f"properdocs {PROPERDOCS}", found.stderr
     with_properdocs = copy_of_digest(tmp_path / "properdocs")
     built = run_in(python, "-m", "generator", "build", cwd=with_properdocs)
     assert built.returncode == 0, built.stderr

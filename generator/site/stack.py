@@ -1,21 +1,22 @@
-"""Which MkDocs the build runs: MkDocs itself when it is installed, else ProperDocs.
+"""Which MkDocs the build runs: ProperDocs when it is installed, else MkDocs.
 
 ProperDocs (a maintained fork of MkDocs 1.x, the `properdocs` package) is a drop-in: its own
 `properdocs.replacement` makes every `import mkdocs...` (ours, Material's, any plugin's) load
-ProperDocs' module of the same name. The build then runs unchanged through
-`mkdocs.commands.build.build`; only the page's generator tag tells the two apart (README,
-Supported stacks). Nothing else in generator/ names ProperDocs.
+ProperDocs' module of the same name, and it ignores the entry points of an MkDocs installed
+beside it (Material's dependency pulls MkDocs in). Installing ProperDocs is the switch: the
+build then runs unchanged through `mkdocs.commands.build.build`, and only the pages' generator
+tag tells the two sites apart (README, Supported stacks). Nothing else in generator/ names it.
 """
 
 from __future__ import annotations
 
+import sys
 from importlib.util import find_spec
 
 
 def select_mkdocs() -> str:
-    """Make `import mkdocs` load ProperDocs if MkDocs is not installed; the package it loads."""
-    if find_spec("mkdocs") is None and find_spec("properdocs") is not None:
+    """Make `import mkdocs` load ProperDocs when it is installed; the package it loads."""
+    if "mkdocs" not in sys.modules and find_spec("properdocs") is not None:
         import properdocs.replacement  # noqa: F401  (installs ProperDocs' import alias)
-
-        return "properdocs"
-    return "mkdocs"
+    module = sys.modules.get("mkdocs")
+    return module.__name__ if module is not None else "mkdocs"
