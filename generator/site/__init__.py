@@ -5,3 +5,7 @@ files, docs/, the site swap), `config` reads and checks mkdocs.yml, `cache` and 
 a no-change rebuild cheap, `serve` is the live preview, `verify` checks a built site/, and
 `theme/` holds the Material overrides MkDocs loads as custom_dir.
 """
+
+from generator.site.stack import select_mkdocs
+
+select_mkdocs()  # before any module here imports mkdocs

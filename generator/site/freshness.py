@@ -48,8 +48,12 @@ def _setup(project: Path, config) -> list:
     theme = [(path.as_posix(), read_file(path, THEME_FILE_BYTES))
              for path in sorted(Path(custom_dir).rglob("*")) if is_regular_file(path)
              ] if custom_dir else []
-    return [read_file(project / "mkdocs.yml", THEME_FILE_BYTES), theme, version("mkdocs"),
-            version("mkdocs-material")]
+    # The MkDocs that runs, by module: ProperDocs answers `import mkdocs` with itself (its
+    # `properdocs.replacement`) and leaves no "mkdocs" distribution to ask for a version.
+    import mkdocs
+
+    return [read_file(project / "mkdocs.yml", THEME_FILE_BYTES), theme,
+            (mkdocs.__name__, mkdocs.__version__), version("mkdocs-material")]
 
 
 def content_stamp(project: Path, config) -> str:
