@@ -1,4 +1,4 @@
-"""The `digest` command line: import, check, build, serve.
+"""The `digest` command line: init, import, fetch, check, build, serve, verify.
 
 Commands work on the project in the current directory (the folder holding mkdocs.yml and
 content/), or on the one given with --project. Bad input never ends in a traceback: problems
@@ -16,6 +16,7 @@ from pathlib import Path
 
 import click
 
+from generator import DISTRIBUTION, __version__
 from generator.site import output
 from generator.progress import Progress
 from generator.ingest.hf_api import DEFAULT_API_URL, FetchError, fetch_daily_papers
@@ -46,12 +47,17 @@ def _today() -> dt.date:
     return dt.datetime.now(dt.timezone.utc).date()
 
 
-@click.group()
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="digest",
+                      message=f"%(prog)s ({DISTRIBUTION}) %(version)s")
 @click.option("--project", type=click.Path(file_okay=False, path_type=Path), default=".",
               show_default=True, help="The digest's folder (holding mkdocs.yml and content/).")
 @click.pass_context
 def main(ctx: click.Context, project: Path) -> None:
-    """LLM Reasoning Digest: curated paper pages, themes and feeds from content/."""
+    """A digest of research papers: paper pages, themes, feeds and search, built from content/.
+
+    `digest init DIR` starts a new digest; in a digest's folder, `digest build` builds site/.
+    """
     ctx.obj = {"project": project.resolve()}
 
 
@@ -199,7 +205,7 @@ def import_command(ctx: click.Context, paths: tuple[Path, ...], year: int | None
 
 @main.command()
 @click.option("--date", "day", default=None, type=click.DateTime(["%Y-%m-%d"]),
-              help="The day whose daily papers to fetch (YYYY-MM-DD).")
+              help="The day whose daily papers to fetch (YYYY-MM-DD) [default: today, UTC].")
 @click.option("--search", "query", default=None,
               help="Fetch the Hugging Face paper search results for this query instead of a day.")
 @click.option("--api-url", default=None,
@@ -221,9 +227,12 @@ def fetch(ctx: click.Context, day: dt.datetime | None, query: str | None, api_ur
     content/scope.yml."""
     import tempfile
 
-    if (day is None) == (query is None):
-        click.echo("pass either --date YYYY-MM-DD or --search QUERY", err=True)
+    if day is not None and query is not None:
+        click.echo("pass either --date YYYY-MM-DD or --search QUERY, not both", err=True)
         sys.exit(2)
+    if day is None and query is None:
+        today = _today()  # the documented default, DIGEST_TODAY in tests and re-runs
+        day = dt.datetime(today.year, today.month, today.day)
     try:
         if query is None:
             text = fetch_daily_papers(day.date(), api_url or DEFAULT_API_URL, timeout=timeout,
@@ -406,7 +415,10 @@ def check(ctx: click.Context) -> None:
     from generator.content.rejections import check_removals
     from generator.site.config import find_code_in_config
 
-    problems = find_code_in_config(_project(ctx)) + find_symlinks(_project(ctx), OUTPUT_FOLDERS)
+    from generator.site.config import find_missing_settings
+
+    problems = (find_code_in_config(_project(ctx)) + find_missing_settings(_project(ctx))
+                + find_symlinks(_project(ctx), OUTPUT_FOLDERS))
     content = read_content(_project(ctx) / "content", allowed)
     content.problems += check_removals(_project(ctx) / "content", content.papers)
     problems += content.problems
