@@ -338,10 +338,10 @@ def find_missing_settings(project: Path) -> list[Problem]:
     for key, needed in REQUIRED.items():
         # MkDocs' default, when mkdocs.yml has no plugins: key, is the search plugin alone.
         items = config.get(key, ["search"] if key == "plugins" else [])
+        items = [item for item in items if isinstance(item, (str, dict))] if isinstance(
+            items, list) else []
         named = {item if isinstance(item, str) else next(iter(item), None)
-                 if key == "plugins" else item.get("path")
-                 for item in items if isinstance(items, list) else []
-                 if isinstance(item, (str, dict))}
+                 if key == "plugins" else item.get("path") for item in items}
         named |= {item.removeprefix("material/") for item in named if isinstance(item, str)}
         problems += [Problem(CONFIG, key_line(path, key), key, f"'{value}' missing ({why})")
                      for value, why in needed.items() if value not in named]
