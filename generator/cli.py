@@ -183,6 +183,67 @@ def _rule_problem(root: Path, exc) -> str:
                        str(exc)))
 
 
+def _ask(value: str | None, option: str, question: str, default: str | None = None) -> str:
+    """An option's value, asked for at a terminal when it was not given; without a terminal
+    a missing option ends the command (a script must pass it)."""
+    if value is not None:
+        return value
+    if not sys.stdin.isatty():
+        click.echo(f"{option}: required (no terminal to ask)", err=True)
+        sys.exit(2)
+    return click.prompt(question, default=default)
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--title", default=None, help="The digest's name, like \"Diffusion Models "
+              "Digest\": the home page's heading and the feeds' title [asked when missing].")
+@click.option("--site-url", default=None, help="Where the site will be published, like "
+              "https://owner.github.io/diffusion-digest/ [asked when missing].")
+@click.option("--description", default=None, help="What the digest covers, in one sentence: "
+              "the home page's introduction and the scope's description [asked when missing].")
+@click.option("--repo-url", default=None, help="The digest's GitHub repository [default: "
+              "derived from a github.io --site-url].")
+def init(folder: Path, title: str | None, site_url: str | None, description: str | None,
+         repo_url: str | None) -> None:
+    """Create a new digest in FOLDER: mkdocs.yml, content/ (scope, example themes, no papers),
+    requirements.txt, GitHub workflows, issue forms, CONTRIBUTING.md and a README. Existing
+    files are never overwritten."""
+    from generator.site.starter import StarterError, find_conflicts, parse_identity, render_starter
+
+    title = _ask(title, "--title", "Title of the digest")
+    site_url = _ask(site_url, "--site-url", "Address of the published site")
+    description = _ask(description, "--description", "What the digest covers, in one sentence")
+    try:
+        identity = parse_identity(title, site_url, description, _today().year, repo_url)
+    except StarterError as exc:
+        click.echo(f"{exc}\nnothing was created", err=True)
+        sys.exit(2)
+    files = render_starter(identity)
+    folder = folder.resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(output.project_lock(folder, echo=lambda line: click.echo(
+                line, err=True)))
+            conflicts = find_conflicts(folder, files) + find_symlinks(folder, ("content",))
+            if conflicts:
+                click.echo("\n".join(f"{folder / str(c)}: already exists" if isinstance(c, str)
+                                      else str(c) for c in conflicts)
+                           + "\nnothing was created: digest init never overwrites a file",
+                           err=True)
+                sys.exit(1)
+            output.write_files(folder, files, real_folder(folder, ".cache/digest"),
+                               executable=frozenset({".ci/run"}))
+        except (output.LockTimeout, FileRefused) as exc:
+            click.echo(str(exc), err=True)
+            sys.exit(1)
+    for relpath in sorted(files):
+        click.echo(f"{'created':<10} {relpath}")
+    click.echo(f"a new digest in {folder}: cd there, then `digest build` (and `digest import` "
+               "or `digest fetch` for its first papers)")
+
+
 @main.command("import")
 @click.argument("paths", nargs=-1, required=True,
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -509,12 +570,15 @@ def new(ctx: click.Context, title: str, arxiv_id: str | None, abstract: str | No
 
 
 @main.command()
+@click.option("--allow-empty", is_flag=True, help="Accept a digest with no papers yet (a new "
+              "digest's CI); publishing one is refused without it.")
 @click.pass_context
-def verify(ctx: click.Context) -> None:
-    """Check a built site/ against content/ before publishing it: never an empty or partial site."""
+def verify(ctx: click.Context, allow_empty: bool) -> None:
+    """Check a built site/ against content/ before publishing it: never an empty or partial
+    site, every page, the search box, every feed and its links."""
     from generator.site.verify import verify_site
 
-    problems = verify_site(_project(ctx))
+    problems = verify_site(_project(ctx), allow_empty)
     if problems:
         click.echo("\n".join(problems) + "\nsite/ must not be published", err=True)
         sys.exit(1)
