@@ -183,12 +183,16 @@ def _rule_problem(root: Path, exc) -> str:
                        str(exc)))
 
 
+def _at_terminal() -> bool:
+    return sys.stdin.isatty()
+
+
 def _ask(value: str | None, option: str, question: str, default: str | None = None) -> str:
     """An option's value, asked for at a terminal when it was not given; without a terminal
     a missing option ends the command (a script must pass it)."""
     if value is not None:
         return value
-    if not sys.stdin.isatty():
+    if not _at_terminal():
         click.echo(f"{option}: required (no terminal to ask)", err=True)
         sys.exit(2)
     return click.prompt(question, default=default)
