@@ -208,8 +208,11 @@ def _ask(value: str | None, option: str, question: str, default: str | None = No
               "the home page's introduction and the scope's description [asked when missing].")
 @click.option("--repo-url", default=None, help="The digest's GitHub repository [default: "
               "derived from a github.io --site-url].")
+@click.option("--requirement", default=None, help="How the digest's requirements.txt installs "
+              f"the generator, e.g. '{DISTRIBUTION} @ git+https://...@TAG' or a wheel's URL "
+              f"[default: {DISTRIBUTION}=={__version__}].")
 def init(folder: Path, title: str | None, site_url: str | None, description: str | None,
-         repo_url: str | None) -> None:
+         repo_url: str | None, requirement: str | None) -> None:
     """Create a new digest in FOLDER: mkdocs.yml, content/ (scope, example themes, no papers),
     requirements.txt, GitHub workflows, issue forms, CONTRIBUTING.md and a README. Existing
     files are never overwritten."""
@@ -220,10 +223,10 @@ def init(folder: Path, title: str | None, site_url: str | None, description: str
     description = _ask(description, "--description", "What the digest covers, in one sentence")
     try:
         identity = parse_identity(title, site_url, description, _today().year, repo_url)
+        files = render_starter(identity, requirement)
     except StarterError as exc:
         click.echo(f"{exc}\nnothing was created", err=True)
         sys.exit(2)
-    files = render_starter(identity)
     folder = folder.resolve()
     folder.mkdir(parents=True, exist_ok=True)
     with contextlib.ExitStack() as stack:

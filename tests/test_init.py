@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import LISTINGS, REPO, TODAY, run_digest
+from generator import __version__
 from test_workflows import run_tool, tool
 
 TITLE = "Diffusion Models Digest"
@@ -157,3 +158,17 @@ def test_the_new_digests_workflows_are_this_repositorys_but_for_the_install(dige
         assert len(ours) == len(theirs) and all(
             "pip install -e ." in a and "pip install -r requirements.txt" in b
             or "tests/test_workflows.py" in a for a, b in changed), changed
+
+
+def test_the_generators_requirement_can_name_where_to_install_it_from(tmp_path):
+    wheel = "paper-digest-generator @ https://example.org/paper_digest_generator-0.1.0-py3-none-any.whl"
+    result = run_digest("init", str(tmp_path / "d"), *OPTIONS, "--requirement", wheel,
+                        cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "d/requirements.txt").read_text().splitlines()[-1] == wheel
+    bad = run_digest("init", str(tmp_path / "e"), *OPTIONS, "--requirement",
+                     "--index-url=https://evil.example/", cwd=tmp_path)
+    assert (bad.returncode, bad.stderr) == (2, (
+        "--requirement: '--index-url=https://evil.example/': expected one requirement line, "
+        f"like 'paper-digest-generator=={__version__}' or 'paper-digest-generator @ URL'\n"
+        "nothing was created\n"))

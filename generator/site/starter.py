@@ -92,7 +92,19 @@ def _scope_terms(title: str) -> list[str]:
     return [" ".join(words)] if words else []
 
 
-def render_starter(identity: Identity) -> dict[str, str]:
+def parse_requirement(requirement: str | None) -> str:
+    """The generator's line of the new digest's requirements.txt: this version from the package
+    index by default, or what `--requirement` gives (a wheel's URL, a git address)."""
+    if requirement is None:
+        return f"{DISTRIBUTION}=={__version__}"
+    requirement = requirement.strip()
+    if not requirement or requirement.startswith("-") or "\n" in requirement or "\r" in requirement:
+        raise StarterError(f"--requirement: {requirement!r}: expected one requirement line, like "
+                           f"'{DISTRIBUTION}=={__version__}' or '{DISTRIBUTION} @ URL'")
+    return requirement
+
+
+def render_starter(identity: Identity, requirement: str | None = None) -> dict[str, str]:
     """Every file of the new digest: {path relative to its folder: text}."""
     env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
                              autoescape=False)
@@ -103,7 +115,7 @@ def render_starter(identity: Identity) -> dict[str, str]:
         "site_url": identity.site_url, "feed_id": identity.feed_id,
         "repo_url": identity.repo_url, "repo_name": identity.repo_url.rpartition("/")[2],
         "terms": _scope_terms(identity.title), "distribution": DISTRIBUTION,
-        "requirement": f"{DISTRIBUTION}=={__version__}",
+        "requirement": parse_requirement(requirement),
     }
     files = {}
     for path in sorted(FILES.rglob("*")):
