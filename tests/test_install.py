@@ -1,6 +1,6 @@
 """The generator as an installed tool: its wheel, installed (not editable) into a fresh virtual
 environment outside the source tree, starts a digest with `digest init`, builds it with no
-papers, imports a listing, builds and verifies it. Nothing of the source tree is on the path:
+papers, imports a listing, builds and verifies it, and Chromium searches it. Nothing of the source tree is on the path:
 the theme overrides, page templates and starter files all come from the installed package.
 
 The environment gets the dependencies from the one running the tests (a `.pth` file naming its
@@ -108,3 +108,30 @@ def test_an_installed_digest_command_starts_builds_and_verifies_a_digest(install
     home = (folder / "site/index.html").read_text()
     assert TITLE in home and "data-digest-search" in home  # the package's theme overrides
     assert 'href="feed.xml"' in home
+    read_site_as_a_reader(folder / "site")
+
+
+def read_site_as_a_reader(site: Path) -> None:
+    """In Chromium: the search box, styled by the package's CSS, finds an imported paper, and
+    a theme page advertises its own feeds."""
+    from browser import chromium, search, serve_folder
+
+    with serve_folder(site) as base, chromium() as browser:
+        page = browser.new_page()
+        errors = []
+        page.on("console", lambda message: errors.append(message.text)
+                if message.type == "error" else None)
+        page.goto(base)
+        assert page.locator("h1").first.inner_text().rstrip("¶") == TITLE
+        results = search(page, "contrastive")
+        assert "CARFT" in results.first.inner_text()
+        # Material's stylesheet and the digest's: the box is Material's, not an unstyled form.
+        assert page.eval_on_selector(".md-search__form", "e => getComputedStyle(e).height") \
+            == "36px"  # Material: 1.8rem
+        theme = page.goto(base + "themes/methods/")
+        assert page.locator("h1").first.inner_text().rstrip("¶") == "Methods"
+        for href in ("../../feed-methods.xml", "../../atom-methods.xml", "../../feed-methods.json"):
+            assert f'href="{href}"' in theme.text()
+            feed = page.request.get(base + href.removeprefix("../../"))
+            assert feed.ok and b"CARFT" in feed.body()
+        assert errors == []
