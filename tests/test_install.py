@@ -1,7 +1,8 @@
 """The generator as an installed tool: its wheel, installed (not editable) into a fresh virtual
 environment outside the source tree, starts a digest with `digest init`, builds it with no
-papers, imports a listing, builds and verifies it, and Chromium searches it. Nothing of the source tree is on the path:
-the theme overrides, page templates and starter files all come from the installed package.
+papers, imports a listing, builds and verifies it, and Chromium searches it. Nothing of the
+source tree is on the path: the theme overrides, page templates and starter files all come
+from the installed package.
 
 The environment gets the dependencies from the one running the tests (a `.pth` file naming its
 site-packages: no download), and the wheel is built without build isolation (the test extra
