@@ -70,6 +70,28 @@ def test_the_theme_overrides_come_from_the_package(project):
     assert run_digest("verify", cwd=project).stdout == "site/ is complete\n"
 
 
+def test_digest_serve_uses_the_packages_theme_overrides_too(project):
+    import os
+    import subprocess
+    import sys
+
+    from test_serve import fetch, free_port
+
+    config = project / "mkdocs.yml"
+    config.write_text(re.sub(r"\n  custom_dir: .*\n", "\n", config.read_text()))
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "generator", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+        cwd=project, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={**os.environ, "GITHUB_ACTIONS": ""})
+    try:
+        assert 'type="application/rss+xml"' in fetch(f"http://127.0.0.1:{port}/",
+                                                      "data-digest-search")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     project = make_project(tmp_path_factory.mktemp("verify") / "digest")
