@@ -320,13 +320,9 @@ def find_missing_settings(project: Path) -> list[Problem]:
     """The settings of mkdocs.yml the digest needs and lacks, as `mkdocs.yml:line: key: ...`
     (a line of 0: the key itself is missing). The theme overrides are not one of them: when
     mkdocs.yml names no custom_dir, the build supplies the generator's own (theme_overrides)."""
-    try:
-        config = yaml.load(read_file(project / CONFIG, MAX_CONFIG_BYTES).decode("utf-8-sig"),
-                           _ConfigLoader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return []  # find_code_in_config and MkDocs report it
-    if not isinstance(config, dict):
-        return []
+    config = _read_plain_config(project)
+    if config is None:
+        return []  # find_code_in_config and MkDocs report what is wrong with the file
     path = project / CONFIG
     problems = []
     theme = config.get("theme")
@@ -337,12 +333,8 @@ def find_missing_settings(project: Path) -> list[Problem]:
                                 "Material for MkDocs)"))
     for key, needed in REQUIRED.items():
         # MkDocs' default, when mkdocs.yml has no plugins: key, is the search plugin alone.
-        items = config.get(key, ["search"] if key == "plugins" else [])
-        items = [item for item in items if isinstance(item, (str, dict))] if isinstance(
-            items, list) else []
-        named = {item if isinstance(item, str) else next(iter(item), None)
-                 if key == "plugins" else item.get("path") for item in items}
-        named |= {item.removeprefix("material/") for item in named if isinstance(item, str)}
+        named = _listed(config.get(key, ["search"] if key == "plugins" else []),
+                        "" if key == "plugins" else "path")
         problems += [Problem(CONFIG, key_line(path, key), key, f"'{value}' missing ({why})")
                      for value, why in needed.items() if value not in named]
     site_url = config.get("site_url")
@@ -357,16 +349,33 @@ def find_missing_settings(project: Path) -> list[Problem]:
     return sorted(problems)
 
 
-def theme_overrides(project: Path) -> dict:
-    """load_config's override of `theme` that adds the generator's theme overrides (THEME) as
-    custom_dir when mkdocs.yml names none: a digest folder needs no copy of them, wherever the
-    generator is installed. A digest that names its own custom_dir keeps it."""
+def _listed(items, field: str) -> set[str]:
+    """The names in a list of mkdocs.yml: `- x` or `- x: {options}` (plugins, field ''), or
+    `- x` or `- path: x` (extra_javascript, extra_css, field 'path'); `material/x` is also x."""
+    names = set()
+    for item in items if isinstance(items, list) else []:
+        if isinstance(item, dict):
+            item = item.get(field) if field else next(iter(item), None)
+        if isinstance(item, str):
+            names |= {item, item.removeprefix("material/")}
+    return names
+
+
+def _read_plain_config(project: Path) -> dict | None:
+    """mkdocs.yml as plain YAML (tags read as None: nothing runs), or None when unreadable."""
     try:
         config = yaml.load(read_file(project / CONFIG, MAX_CONFIG_BYTES).decode("utf-8-sig"),
                            _ConfigLoader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return {}
-    theme = config.get("theme") if isinstance(config, dict) else None
+        return None
+    return config if isinstance(config, dict) else None
+
+
+def theme_overrides(project: Path) -> dict:
+    """load_config's override of `theme` that adds the generator's theme overrides (THEME) as
+    custom_dir when mkdocs.yml names none: a digest folder needs no copy of them, wherever the
+    generator is installed. A digest that names its own custom_dir keeps it."""
+    theme = (_read_plain_config(project) or {}).get("theme")
     theme = {"name": theme} if isinstance(theme, str) else theme
     if not isinstance(theme, dict) or theme.get("custom_dir"):
         return {}
