@@ -228,7 +228,11 @@ def init(folder: Path, title: str | None, site_url: str | None, description: str
         click.echo(f"{exc}\nnothing was created", err=True)
         sys.exit(2)
     folder = folder.resolve()
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        click.echo(f"{folder}: {exc.strerror or exc}\nnothing was created", err=True)
+        sys.exit(1)
     with contextlib.ExitStack() as stack:
         try:
             stack.enter_context(output.project_lock(folder, echo=lambda line: click.echo(

@@ -102,6 +102,13 @@ def test_init_never_overwrites_a_file(tmp_path):
     assert files_of(folder) == {"content/themes.yml": "[]\n", "mkdocs.yml": "site_name: Mine\n"}
 
 
+def test_a_folder_that_cannot_be_made_is_one_line(tmp_path):
+    (tmp_path / "file").write_text("")
+    result = run_digest("init", str(tmp_path / "file/d"), *OPTIONS, cwd=tmp_path)
+    assert (result.returncode, result.stderr) == (1, f"{tmp_path}/file/d: Not a directory\n"
+                                                  "nothing was created\n")
+
+
 def test_unusable_values_are_named_and_nothing_is_created(tmp_path):
     result = run_digest("init", str(tmp_path / "d"), "--title", "A <b>Digest</b>", "--site-url",
                         "ftp://example.org/", "--description", " ", cwd=tmp_path)
