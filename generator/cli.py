@@ -211,8 +211,10 @@ def _ask(value: str | None, option: str, question: str, default: str | None = No
 @click.option("--requirement", default=None, help="How the digest's requirements.txt installs "
               f"the generator, e.g. '{DISTRIBUTION} @ git+https://...@TAG' or a wheel's URL "
               f"[default: {DISTRIBUTION}=={__version__}].")
+@click.option("--term", "terms", multiple=True, help="A word or phrase that marks an on-topic "
+              "paper, for content/scope.yml (repeatable) [default: the title's words].")
 def init(folder: Path, title: str | None, site_url: str | None, description: str | None,
-         repo_url: str | None, requirement: str | None) -> None:
+         repo_url: str | None, requirement: str | None, terms: tuple[str, ...]) -> None:
     """Create a new digest in FOLDER: mkdocs.yml, content/ (scope, example themes, no papers),
     requirements.txt, GitHub workflows, issue forms, CONTRIBUTING.md and a README. Existing
     files are never overwritten."""
@@ -223,7 +225,7 @@ def init(folder: Path, title: str | None, site_url: str | None, description: str
     description = _ask(description, "--description", "What the digest covers, in one sentence")
     try:
         identity = parse_identity(title, site_url, description, _today().year, repo_url)
-        files = render_starter(identity, requirement)
+        files = render_starter(identity, requirement, list(terms))
     except StarterError as exc:
         click.echo(f"{exc}\nnothing was created", err=True)
         sys.exit(2)

@@ -179,3 +179,14 @@ def test_the_generators_requirement_can_name_where_to_install_it_from(tmp_path):
         "--requirement: '--index-url=https://evil.example/': expected one requirement line, "
         f"like 'paper-digest-generator=={__version__}' or 'paper-digest-generator @ URL'\n"
         "nothing was created\n"))
+
+
+def test_the_scopes_first_terms_can_be_given(tmp_path):
+    result = run_digest("init", str(tmp_path / "d"), *OPTIONS, "--term", "score-based",
+                        "--term", " denoising  diffusion ", "--term", "score-based", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    scope = (tmp_path / "d/content/scope.yml").read_text()
+    assert '\nterms:\n- "denoising diffusion"\n- "score-based"\n\n' in scope
+    empty = run_digest("init", str(tmp_path / "e"), *OPTIONS, "--term", " ", cwd=tmp_path)
+    assert (empty.returncode, empty.stderr) == (2, "--term: must not be empty\n"
+                                                "nothing was created\n")

@@ -104,8 +104,18 @@ def parse_requirement(requirement: str | None) -> str:
     return requirement
 
 
-def render_starter(identity: Identity, requirement: str | None = None) -> dict[str, str]:
-    """Every file of the new digest: {path relative to its folder: text}."""
+def parse_terms(terms: list[str]) -> list[str]:
+    """`--term` values as scope terms (sorted, each once); StarterError naming an empty one."""
+    cleaned = sorted({" ".join(term.split()) for term in terms})
+    if "" in cleaned:
+        raise StarterError("--term: must not be empty")
+    return cleaned
+
+
+def render_starter(identity: Identity, requirement: str | None = None,
+                   terms: list[str] | None = None) -> dict[str, str]:
+    """Every file of the new digest: {path relative to its folder: text}. `terms`: the scope's
+    first terms (default: the title's words, "digest" left out)."""
     env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
                              autoescape=False)
     # A YAML scalar: JSON's double-quoted string is one, with every character escaped.
@@ -114,7 +124,8 @@ def render_starter(identity: Identity, requirement: str | None = None) -> dict[s
         "title": identity.title, "description": identity.description,
         "site_url": identity.site_url, "feed_id": identity.feed_id,
         "repo_url": identity.repo_url, "repo_name": identity.repo_url.rpartition("/")[2],
-        "terms": _scope_terms(identity.title), "distribution": DISTRIBUTION,
+        "terms": parse_terms(terms) if terms else _scope_terms(identity.title),
+        "distribution": DISTRIBUTION,
         "requirement": parse_requirement(requirement),
     }
     files = {}
