@@ -1,4 +1,4 @@
-"""The `digest` command line: import, check, build, serve.
+"""The `digest` command line: init, import, fetch, check, build, serve, verify.
 
 Commands work on the project in the current directory (the folder holding mkdocs.yml and
 content/), or on the one given with --project. Bad input never ends in a traceback: problems
@@ -16,6 +16,7 @@ from pathlib import Path
 
 import click
 
+from generator import DISTRIBUTION, __version__
 from generator.site import output
 from generator.progress import Progress
 from generator.ingest.hf_api import DEFAULT_API_URL, FetchError, fetch_daily_papers
@@ -46,12 +47,17 @@ def _today() -> dt.date:
     return dt.datetime.now(dt.timezone.utc).date()
 
 
-@click.group()
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="digest",
+                      message=f"%(prog)s ({DISTRIBUTION}) %(version)s")
 @click.option("--project", type=click.Path(file_okay=False, path_type=Path), default=".",
               show_default=True, help="The digest's folder (holding mkdocs.yml and content/).")
 @click.pass_context
 def main(ctx: click.Context, project: Path) -> None:
-    """LLM Reasoning Digest: curated paper pages, themes and feeds from content/."""
+    """A digest of research papers: paper pages, themes, feeds and search, built from content/.
+
+    `digest init DIR` starts a new digest; in a digest's folder, `digest build` builds site/.
+    """
     ctx.obj = {"project": project.resolve()}
 
 
@@ -177,6 +183,80 @@ def _rule_problem(root: Path, exc) -> str:
                        str(exc)))
 
 
+def _at_terminal() -> bool:
+    return sys.stdin.isatty()
+
+
+def _ask(value: str | None, option: str, question: str, default: str | None = None) -> str:
+    """An option's value, asked for at a terminal when it was not given; without a terminal
+    a missing option ends the command (a script must pass it)."""
+    if value is not None:
+        return value
+    if not _at_terminal():
+        click.echo(f"{option}: required (no terminal to ask)", err=True)
+        sys.exit(2)
+    return click.prompt(question, default=default)
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--title", default=None, help="The digest's name, like \"Diffusion Models "
+              "Digest\": the home page's heading and the feeds' title [asked when missing].")
+@click.option("--site-url", default=None, help="Where the site will be published, like "
+              "https://owner.github.io/diffusion-digest/ [asked when missing].")
+@click.option("--description", default=None, help="What the digest covers, in one sentence: "
+              "the home page's introduction and the scope's description [asked when missing].")
+@click.option("--repo-url", default=None, help="The digest's GitHub repository [default: "
+              "derived from a github.io --site-url].")
+@click.option("--requirement", default=None, help="How the digest's requirements.txt installs "
+              f"the generator, e.g. '{DISTRIBUTION} @ git+https://...@TAG' or a wheel's URL "
+              f"[default: {DISTRIBUTION}=={__version__}].")
+@click.option("--term", "terms", multiple=True, help="A word or phrase that marks an on-topic "
+              "paper, for content/scope.yml (repeatable) [default: the title's words].")
+def init(folder: Path, title: str | None, site_url: str | None, description: str | None,
+         repo_url: str | None, requirement: str | None, terms: tuple[str, ...]) -> None:
+    """Create a new digest in FOLDER: mkdocs.yml, content/ (scope, example themes, no papers),
+    requirements.txt, GitHub workflows, issue forms, CONTRIBUTING.md and a README. Existing
+    files are never overwritten."""
+    from generator.site.starter import StarterError, find_conflicts, parse_identity, render_starter
+
+    title = _ask(title, "--title", "Title of the digest")
+    site_url = _ask(site_url, "--site-url", "Address of the published site")
+    description = _ask(description, "--description", "What the digest covers, in one sentence")
+    try:
+        identity = parse_identity(title, site_url, description, _today().year, repo_url)
+        files = render_starter(identity, requirement, list(terms))
+    except StarterError as exc:
+        click.echo(f"{exc}\nnothing was created", err=True)
+        sys.exit(2)
+    folder = folder.resolve()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        click.echo(f"{folder}: {exc.strerror or exc}\nnothing was created", err=True)
+        sys.exit(1)
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(output.project_lock(folder, echo=lambda line: click.echo(
+                line, err=True)))
+            conflicts = find_conflicts(folder, files) + find_symlinks(folder, ("content",))
+            if conflicts:
+                click.echo("\n".join(f"{folder / str(c)}: already exists" if isinstance(c, str)
+                                      else str(c) for c in conflicts)
+                           + "\nnothing was created: digest init never overwrites a file",
+                           err=True)
+                sys.exit(1)
+            output.write_files(folder, files, real_folder(folder, ".cache/digest"),
+                               executable=frozenset({".ci/run"}))
+        except (output.LockTimeout, FileRefused) as exc:
+            click.echo(str(exc), err=True)
+            sys.exit(1)
+    for relpath in sorted(files):
+        click.echo(f"{'created':<10} {relpath}")
+    click.echo(f"a new digest in {folder}: cd there, then `digest build` (and `digest import` "
+               "or `digest fetch` for its first papers)")
+
+
 @main.command("import")
 @click.argument("paths", nargs=-1, required=True,
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -199,7 +279,7 @@ def import_command(ctx: click.Context, paths: tuple[Path, ...], year: int | None
 
 @main.command()
 @click.option("--date", "day", default=None, type=click.DateTime(["%Y-%m-%d"]),
-              help="The day whose daily papers to fetch (YYYY-MM-DD).")
+              help="The day whose daily papers to fetch (YYYY-MM-DD) [default: today, UTC].")
 @click.option("--search", "query", default=None,
               help="Fetch the Hugging Face paper search results for this query instead of a day.")
 @click.option("--api-url", default=None,
@@ -221,9 +301,12 @@ def fetch(ctx: click.Context, day: dt.datetime | None, query: str | None, api_ur
     content/scope.yml."""
     import tempfile
 
-    if (day is None) == (query is None):
-        click.echo("pass either --date YYYY-MM-DD or --search QUERY", err=True)
+    if day is not None and query is not None:
+        click.echo("pass either --date YYYY-MM-DD or --search QUERY, not both", err=True)
         sys.exit(2)
+    if day is None and query is None:
+        today = _today()  # the documented default, DIGEST_TODAY in tests and re-runs
+        day = dt.datetime(today.year, today.month, today.day)
     try:
         if query is None:
             text = fetch_daily_papers(day.date(), api_url or DEFAULT_API_URL, timeout=timeout,
@@ -406,7 +489,10 @@ def check(ctx: click.Context) -> None:
     from generator.content.rejections import check_removals
     from generator.site.config import find_code_in_config
 
-    problems = find_code_in_config(_project(ctx)) + find_symlinks(_project(ctx), OUTPUT_FOLDERS)
+    from generator.site.config import find_missing_settings
+
+    problems = (find_code_in_config(_project(ctx)) + find_missing_settings(_project(ctx))
+                + find_symlinks(_project(ctx), OUTPUT_FOLDERS))
     content = read_content(_project(ctx) / "content", allowed)
     content.problems += check_removals(_project(ctx) / "content", content.papers)
     problems += content.problems
@@ -497,12 +583,15 @@ def new(ctx: click.Context, title: str, arxiv_id: str | None, abstract: str | No
 
 
 @main.command()
+@click.option("--allow-empty", is_flag=True, help="Accept a digest with no papers yet (a new "
+              "digest's CI); publishing one is refused without it.")
 @click.pass_context
-def verify(ctx: click.Context) -> None:
-    """Check a built site/ against content/ before publishing it: never an empty or partial site."""
+def verify(ctx: click.Context, allow_empty: bool) -> None:
+    """Check a built site/ against content/ before publishing it: never an empty or partial
+    site, every page, the search box, every feed and its links."""
     from generator.site.verify import verify_site
 
-    problems = verify_site(_project(ctx))
+    problems = verify_site(_project(ctx), allow_empty)
     if problems:
         click.echo("\n".join(problems) + "\nsite/ must not be published", err=True)
         sys.exit(1)

@@ -332,3 +332,15 @@ def test_an_item_with_too_many_authors_keeps_their_count_in_a_file_check_accepts
     check = subprocess.run([sys.executable, "-m", "generator", "check"], cwd=project,
                            capture_output=True, text=True, timeout=60)
     assert check.returncode == 0, check.stderr
+
+
+def test_without_date_fetches_today_in_utc(project):
+    """`--date` defaults to today (UTC), which DIGEST_TODAY fixes for tests and re-runs."""
+    with server(pages(1)) as url:
+        result = subprocess.run(
+            [sys.executable, "-m", "generator", "fetch", "--api-url", url, "--all"],
+            cwd=project, capture_output=True, text=True, timeout=60,
+            env={**os.environ, "GITHUB_ACTIONS": "", "DIGEST_TODAY": DAY})
+    assert result.returncode == 0, result.stderr
+    assert [q["date"] for _, q in _Server.requests] == [DAY]
+    assert (project / f"content/sources/{DAY}_hf-daily-papers.json").is_file()

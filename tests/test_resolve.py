@@ -159,10 +159,11 @@ def test_fetch_search_imports_results_like_a_fetched_day(project):
         "0 added, 0 updated, 3 unchanged, 1 skipped (below the threshold)\n")
 
 
-def test_fetch_needs_a_day_or_a_query(project):
-    result = run_digest("fetch", cwd=project)
+def test_fetch_takes_a_day_or_a_query_not_both(project):
+    # Neither: the day is today (tests/test_fetch.py).
+    result = run_digest("fetch", "--date", "2026-03-06", "--search", "x", cwd=project)
     assert (result.returncode, result.stderr) == (2, "pass either --date YYYY-MM-DD or "
-                                                  "--search QUERY\n")
+                                                  "--search QUERY, not both\n")
 
 
 def test_search_failure_changes_nothing(project):

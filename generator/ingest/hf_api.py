@@ -333,11 +333,13 @@ def _get(url: str, timeout: float, max_bytes: int) -> bytes:
     import urllib.error
     import urllib.request
 
+    from generator import DISTRIBUTION, __version__
+
     deadline = _Deadline(timeout)
     late = f"no complete answer within {timeout:g} s (--timeout)"
     try:
         request = urllib.request.Request(url, headers={
-            "Accept": "application/json", "User-Agent": "llm-reasoning-digest"})
+            "Accept": "application/json", "User-Agent": f"{DISTRIBUTION}/{__version__}"})
         with _opener(deadline).open(request, timeout=deadline.remaining()) as response:
             length = response.headers.get("Content-Length", "")
             if length.isdigit() and int(length) > max_bytes:

@@ -26,6 +26,7 @@ import json
 from dataclasses import dataclass
 from html import escape
 
+from generator import DISTRIBUTION
 from generator.model import Paper, SiteSettings, Theme, sort_newest
 from generator.render.text import render_abstract_html, render_plain
 
@@ -169,7 +170,7 @@ def _generator(channel: Channel, papers: list[Paper], themes: dict[str, Theme],
                   else channel.description)
     feed.author({"name": settings.author or settings.title, "uri": settings.site_url})
     feed.language("en")
-    feed.generator("LLM Reasoning Digest generator (feedgen)")
+    feed.generator(f"{settings.title} ({DISTRIBUTION}, feedgen)")
     feed.link(href=channel.url(settings, self_name), rel="self")
     feed.link(href=settings.site_url + channel.page, rel="alternate")  # last: RSS <link>
     updated = _midnight(papers[0].added if papers else dt.date(1970, 1, 1))

@@ -403,6 +403,8 @@ def render_listing_pages(papers: list[Paper], themes: list[Theme], channels: lis
     top_month = max((month_key(p.added) for p in ranked), default=None)
     files: dict[str, str | Deferred] = {
         "index.md": _env.get_template("home.md.j2").render(
+            title=settings.title,
+            intro=settings.description if settings.description != settings.title else "",
             total=len(papers), themes=counts, latest=sort_latest(newest)[:LATEST],
             last_added=newest[0].added if newest else None,
             charts=render_home_charts(newest, counts),

@@ -35,6 +35,11 @@ def load_mkdocs_config(project: Path, **overrides):
         raise BuildError(format_problems(code) + f"\n{len(code)} problem(s) in {CONFIG}: it "
                          "must not run code or reach outside the project; nothing was built "
                          "and site/ is unchanged")
+    missing = [p for p in find_missing_settings(project) if p.field not in SITE_SETTINGS]
+    if missing:  # site_url and feed_id: site_settings names them, once MkDocs validated them
+        raise BuildError(format_problems(missing) + f"\n{len(missing)} problem(s) in {CONFIG}: "
+                         "settings the digest needs; nothing was built and site/ is unchanged")
+    overrides = {**theme_overrides(project), **overrides}
     (project / "docs").mkdir(exist_ok=True)
     logger = logging.getLogger("mkdocs.config")  # where load_config logs each mistake
     found = _Collect()
@@ -297,6 +302,84 @@ def key_line(path: Path, *keys: str) -> int:
         else:
             break
     return line
+
+
+# What the generator's pages and theme overrides need from mkdocs.yml, each with the reason a
+# curator reads in `digest check`: {key: {required value: why}}.
+REQUIRED = {
+    "plugins": {"search": "Material shows the search box only with its search plugin",
+                "tags": "the Tags page lists the papers by tag with it"},
+    "extra_javascript": {"assets/digest-search.js": "the search box's script"},
+    "extra_css": {"assets/digest.css": "the pages' styles",
+                  "assets/a11y.css": "the search box's and charts' contrast and focus styles"},
+}
+SITE_SETTINGS = ("site_url", "extra.digest.feed_id")  # read by site_settings
+
+
+def find_missing_settings(project: Path) -> list[Problem]:
+    """The settings of mkdocs.yml the digest needs and lacks, as `mkdocs.yml:line: key: ...`
+    (a line of 0: the key itself is missing). The theme overrides are not one of them: when
+    mkdocs.yml names no custom_dir, the build supplies the generator's own (theme_overrides)."""
+    config = _read_plain_config(project)
+    if config is None:
+        return []  # find_code_in_config and MkDocs report what is wrong with the file
+    path = project / CONFIG
+    problems = []
+    theme = config.get("theme")
+    name = theme.get("name") if isinstance(theme, dict) else theme
+    if name != "material":
+        problems.append(Problem(CONFIG, key_line(path, "theme", "name"), "theme.name",
+                                "must be material (the generator's theme overrides extend "
+                                "Material for MkDocs)"))
+    for key, needed in REQUIRED.items():
+        # MkDocs' default, when mkdocs.yml has no plugins: key, is the search plugin alone.
+        named = _listed(config.get(key, ["search"] if key == "plugins" else []),
+                        "" if key == "plugins" else "path")
+        problems += [Problem(CONFIG, key_line(path, key), key, f"'{value}' missing ({why})")
+                     for value, why in needed.items() if value not in named]
+    site_url = config.get("site_url")
+    if not (isinstance(site_url, str) and site_url.startswith(("http://", "https://"))):
+        problems.append(Problem(CONFIG, key_line(path, "site_url"), "site_url",
+                                "feeds need the site's absolute address"))
+    extra = config.get("extra")
+    digest = extra.get("digest") if isinstance(extra, dict) else None
+    if not (isinstance(digest, dict) and digest.get("feed_id")):
+        problems.append(Problem(CONFIG, key_line(path, "extra", "digest", "feed_id"),
+                                "extra.digest.feed_id", "the feed item id authority is missing"))
+    return sorted(problems)
+
+
+def _listed(items, field: str) -> set[str]:
+    """The names in a list of mkdocs.yml: `- x` or `- x: {options}` (plugins, field ''), or
+    `- x` or `- path: x` (extra_javascript, extra_css, field 'path'); `material/x` is also x."""
+    names = set()
+    for item in items if isinstance(items, list) else []:
+        if isinstance(item, dict):
+            item = item.get(field) if field else next(iter(item), None)
+        if isinstance(item, str):
+            names |= {item, item.removeprefix("material/")}
+    return names
+
+
+def _read_plain_config(project: Path) -> dict | None:
+    """mkdocs.yml as plain YAML (tags read as None: nothing runs), or None when unreadable."""
+    try:
+        config = yaml.load(read_file(project / CONFIG, MAX_CONFIG_BYTES).decode("utf-8-sig"),
+                           _ConfigLoader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    return config if isinstance(config, dict) else None
+
+
+def theme_overrides(project: Path) -> dict:
+    """load_config's override of `theme` that adds the generator's theme overrides (THEME) as
+    custom_dir when mkdocs.yml names none: a digest folder needs no copy of them, wherever the
+    generator is installed. A digest that names its own custom_dir keeps it."""
+    theme = (_read_plain_config(project) or {}).get("theme")
+    theme = {"name": theme} if isinstance(theme, str) else theme
+    if not isinstance(theme, dict) or theme.get("custom_dir"):
+        return {}
+    return {"theme": {**theme, "custom_dir": str(THEME)}}
 
 
 def site_settings(config) -> SiteSettings:

@@ -154,8 +154,10 @@ def _check_root(root: Path) -> None:
     root.mkdir(parents=True, exist_ok=True)
 
 
-def write_files(root: Path, files: dict[str, str], staging_parent: Path) -> list[str]:
+def write_files(root: Path, files: dict[str, str], staging_parent: Path,
+                executable: frozenset[str] = frozenset()) -> list[str]:
     """Write {relative path: text} under root, all or nothing; returns the paths that changed.
+    The paths in `executable` are written as scripts (mode 755; every other file 644).
 
     Every changed file is first written in full into a new folder under `staging_parent` (on
     the same file system), then each is moved into place with one rename, files under
@@ -184,7 +186,7 @@ def write_files(root: Path, files: dict[str, str], staging_parent: Path) -> list
             staged[rel] = staging / str(number)
             with open(staged[rel], "xb") as handle:
                 handle.write(files[rel].encode("utf-8"))
-            os.chmod(staged[rel], 0o644)
+            os.chmod(staged[rel], 0o755 if rel in executable else 0o644)
         for rel in sorted(changed, key=lambda rel: (not rel.startswith("sources/"), rel)):
             targets[rel].parent.mkdir(parents=True, exist_ok=True)
             os.replace(staged[rel], targets[rel])

@@ -34,7 +34,7 @@ from generator.site.build import BuildError, generate_docs, load_mkdocs_config, 
 from generator.site.extras import start_extras
 from generator.files import FileRefused
 from generator.site.output import LockTimeout, project_lock
-from generator.site.config import site_settings
+from generator.site.config import site_settings, theme_overrides
 
 HOOKS = Path(__file__).with_name("serve_hooks.py")
 _preview: Preview | None = None  # the running preview, for serve_hooks.py
@@ -168,4 +168,5 @@ def serve_site(project: Path, dev_addr: str, echo=print) -> None:
     logging.getLogger("mkdocs.commands.build").addFilter(_not_the_dirty_build_warning)
     serve(config_file=str(project / "mkdocs.yml"), dev_addr=dev_addr, livereload=True,
           build_type="dirty", watch=[str(project / "content")],
-          hooks=[str(HOOKS)])  # mkdocs.yml may not declare hooks (site_config)
+          hooks=[str(HOOKS)],  # mkdocs.yml may not declare hooks (site_config)
+          **theme_overrides(project))  # the package's theme overrides, as the build adds them
