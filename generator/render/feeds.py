@@ -252,12 +252,6 @@ def _xml_text(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def feed_paths(settings: SiteSettings, themes: list[Theme]) -> list[str]:
-    """Every file render_feeds writes."""
-    return [c.file(name) for c in channels(settings, themes) for name in FORMATS] + [
-        "feeds.opml", "feeds-themes.opml"]
-
-
 def render_feeds(papers: list[Paper], themes: list[Theme], settings: SiteSettings
                  ) -> dict[str, str]:
     """Every feed file: {path relative to the site root: text}."""

@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
-import functools
 import itertools
 import os
 import re
@@ -114,19 +113,6 @@ class Deferred:
 
     key: str
     render: Callable[[], str]
-
-
-def deferred_files(key: str, render_all: Callable[[], dict[str, str]],
-                   paths: list[str]) -> dict[str, Deferred]:
-    """Several files made by one renderer: rendered together, once, only if any is stale."""
-    memo: dict[str, dict[str, str]] = {}
-
-    def render(path: str) -> str:
-        if "files" not in memo:
-            memo["files"] = render_all()
-        return memo["files"][path]
-
-    return {path: Deferred(key, functools.partial(render, path)) for path in paths}
 
 
 def is_stale(target: Path, value: Deferred, known: tuple | None) -> bool:
