@@ -1,7 +1,7 @@
 """The records of the digest: Paper, Theme, Rejection and Scope, each declared once.
 
 Every field is a dataclass field with a type, a default and a docstring (``metadata["doc"]``).
-That single declaration drives front-matter parsing and validation (``content.py``), the order
+That single declaration drives front-matter parsing and validation (``content/read.py``, ``content/rules.py``), the order
 of keys in front matter, which fields the importer may refresh (``owner``) and the field
 reference in the README (``render_schema_table``).
 """
@@ -19,6 +19,11 @@ from dataclasses import dataclass, field
 
 SOURCE = "source"  # refreshed by the importer from the listings, unless a curator changed it
 CURATOR = "curator"  # proposed once when a paper is added, then never touched by the importer
+
+# An arXiv identifier without version: new style (2504.15777) or old style (hep-th/0101001).
+ARXIV_ID = re.compile(r"\d{4}\.\d{4,5}|[a-z][a-z.-]*/\d{7}")
+# A source entry a paper came from: `<stored source file>:<line>` (for JSON, the item number).
+SOURCE_REF = re.compile(r"(?P<file>[^:/\\]+):(?P<line>[1-9][0-9]*)")
 
 
 def _field(default, doc: str, owner: str, required: bool = False):

@@ -17,9 +17,8 @@ from pathlib import Path
 from generator import model
 from generator.content.read import _read_text, parse_record, rel
 from generator.content.frontmatter import FrontMatterError, dump_yaml, key_lines, load_yaml
-from generator.model import Paper, Rejection
+from generator.model import ARXIV_ID, SOURCE_REF, Paper, Rejection
 from generator.problems import Problem
-from generator.content.rules import ARXIV, SOURCE_REF
 
 FILE = "rejected.yml"
 # `digest fetch` (a day, or a search) stores a source whole but imports only the entries its
@@ -58,7 +57,7 @@ def _read_with_lines(root: Path) -> tuple[list[Rejection], list[int], list[Probl
         problems += found
         if record is None:
             continue
-        if record.arxiv is not None and not ARXIV.fullmatch(record.arxiv):
+        if record.arxiv is not None and not ARXIV_ID.fullmatch(record.arxiv):
             problems.append(Problem(name, keys.get("arxiv", line), "arxiv", f"'{record.arxiv}' "
                                     "is not an arXiv id like 2504.15777 (no 'v2' version suffix)"))
         for ref in record.sources:
@@ -121,7 +120,7 @@ def plan_rejections(root: Path, papers: list[Paper], given: list[str], reason: s
     An argument is a file name (`x.md` or `x`), a path, an arXiv id (`arXiv:` prefix and version
     allowed), or a stored source entry (`2025-12-08_listing.txt:13`, as `digest check` prints it).
     """
-    from generator.ingest.store import REF, SourceStore
+    from generator.ingest.store import SourceStore
 
     store = SourceStore(root)
     by_name = {p.name: p for p in papers}
@@ -137,11 +136,11 @@ def plan_rejections(root: Path, papers: list[Paper], given: list[str], reason: s
         arxiv = re.sub(r"v\d+$", "", text.removeprefix("arXiv:").removeprefix("arxiv:"))
         stem = Path(text).name.removesuffix(".md")
         paper = entry = None
-        if REF.fullmatch(ref) and (found := store.entry(ref)) is not None:
+        if SOURCE_REF.fullmatch(ref) and (found := store.entry(ref)) is not None:
             entry = found[1]
             paper = next((by_key[k] for k in _keys(entry.title, entry.arxiv) if k in by_key),
                          None)
-        elif ARXIV.fullmatch(arxiv) and f"arxiv:{arxiv}" in by_key:
+        elif ARXIV_ID.fullmatch(arxiv) and f"arxiv:{arxiv}" in by_key:
             paper = by_key[f"arxiv:{arxiv}"]
         elif stem in by_name:
             paper = by_name[stem]
