@@ -438,8 +438,8 @@ def build(ctx: click.Context, force: bool) -> None:
         sys.exit(1)
     click.echo(report)
     # Built and reported: end the process here instead of having Python free MkDocs' pages and
-    # the records one object at a time on its way out (0.17 s at 2,000 papers); every file is
-    # written and closed, and the system takes the memory back at once.
+    # the records one object at a time on its way out (a cost that grows with the digest); every
+    # file is written and closed, and the system takes the memory back at once.
     logging.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()

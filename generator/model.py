@@ -258,7 +258,7 @@ def normalize_title(title: str) -> str:
     """A paper's identity across listings: case, accents, punctuation and spacing ignored."""
     import unicodedata
 
-    if title.isascii():  # the common case, 20x faster; the same result as below
+    if title.isascii():  # the common case, fast; the same result as below
         key = " ".join(_NOT_ALNUM.sub(" ", title.lower()).split())
         return key or " ".join(title.casefold().split())
     text = unicodedata.normalize("NFKD", title).casefold()

@@ -152,7 +152,7 @@ class _RelatedLinks(_NoExtension):
 
 def _generator(channel: Channel, papers: list[Paper], themes: dict[str, Theme],
                settings: SiteSettings, self_name: str):
-    # Imported here: feedgen (lxml, dateutil) is 60 ms that only the feeds' own process needs.
+    # Imported here: feedgen (lxml, dateutil) is needed only by the process rendering feeds.
     from feedgen.feed import FeedGenerator
 
     atom = self_name == "atom.xml"
@@ -234,8 +234,8 @@ def render_json_feed(channel: Channel, papers: list[Paper], themes: dict[str, Th
 
 def render_opml(settings: SiteSettings, chosen: list[Channel], title: str) -> str:
     """An OPML file that subscribes a reader to the RSS feeds of these channels."""
-    # Imported here, in the extras' process: xml.sax.saxutils imports urllib.request, 15 ms
-    # of the build's own start otherwise.
+    # Imported here, in the extras' process: xml.sax.saxutils imports urllib.request, which
+    # would otherwise slow the build's own start.
     from xml.sax.saxutils import quoteattr
 
     outlines = "\n".join(
