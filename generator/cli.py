@@ -219,8 +219,6 @@ def fetch(ctx: click.Context, day: dt.datetime | None, query: str | None, api_ur
     """Download one day of Hugging Face daily papers (or the results of a paper search), keep
     the JSON under content/sources/, and import the papers scoring at least the threshold of
     content/scope.yml."""
-    import tempfile
-
     if (day is None) == (query is None):
         click.echo("pass either --date YYYY-MM-DD or --search QUERY", err=True)
         sys.exit(2)
@@ -241,9 +239,7 @@ def fetch(ctx: click.Context, day: dt.datetime | None, query: str | None, api_ur
     except FetchError as exc:
         click.echo(f"{exc}\nnothing was imported; content/ is unchanged", err=True)
         sys.exit(1)
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"{name}.json"
-        path.write_text(text, encoding="utf-8")
+    with output.temporary_file(f"{name}.json", text) as path:
         _run_import(ctx, [path], year, strict=False, review=review,
                     below_threshold="flag" if take_all else "skip", fetched=True)
 
@@ -321,7 +317,6 @@ def resolve(ctx: click.Context, api_url: str, delay: float, limit: int, timeout:
             retries: int) -> None:
     """Find the arXiv id of papers that have none, by exact title, through the Hugging Face
     paper search; the matching results are stored under content/sources/ and imported."""
-    import tempfile
     import time
 
     from generator import model
@@ -381,9 +376,7 @@ def resolve(ctx: click.Context, api_url: str, delay: float, limit: int, timeout:
         from generator.ingest.importer import LOOKUP
 
         name = _free_stem(root, searched, LOOKUP, text)
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / f"{name}.json"
-            path.write_text(text, encoding="utf-8")
+        with output.temporary_file(f"{name}.json", text) as path:
             _run_import(ctx, [path], searched.year, strict=False, fetched=True)
     if counts["failed"]:
         sys.exit(1)

@@ -95,6 +95,16 @@ def write_file(target: Path, text: str, direct_new: bool = False) -> bool:
                 return True
             except FileExistsError:  # appeared meanwhile: replace it atomically below
                 pass
+    replace_file(target, data)
+    return True
+
+
+def replace_file(target: Path, data: bytes) -> None:
+    """Write data to target atomically: into a temporary file beside it, then one rename.
+
+    The temporary name is this process' own, so two writers never write into the same file;
+    a crash leaves the old file whole (and a `.tmp` that clean_stale removes).
+    """
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -104,7 +114,18 @@ def write_file(target: Path, text: str, direct_new: bool = False) -> bool:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return True
+
+
+@contextlib.contextmanager
+def temporary_file(name: str, text: str):
+    """A file `name` holding text, in a new private folder removed on leaving (with the file).
+
+    A fetched answer is handed to the importer this way, as the file it reads like any source.
+    """
+    with tempfile.TemporaryDirectory(prefix="digest-") as folder:
+        path = Path(folder) / name
+        replace_file(path, text.encode("utf-8"))
+        yield path
 
 
 @dataclass(frozen=True)
