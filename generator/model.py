@@ -1,4 +1,4 @@
-"""The records of the digest: Paper, Theme, Rejection and Scope, each declared once.
+"""The records of the digest: Paper, Theme, Rejection, Scope and Checks, each declared once.
 
 Every field is a dataclass field with a type, a default and a docstring (``metadata["doc"]``).
 That single declaration drives front-matter parsing and validation (``content/read.py``, ``content/rules.py``), the order
@@ -136,6 +136,32 @@ class Scope:
         "rejections still has negatives.", CURATOR)
 
 
+@dataclass
+class Checks:
+    """The digest's own content policy: content/checks.yml, applied by `digest check` and
+    refused by `digest build` like any other problem (content/policy.py).
+
+    Every rule is optional and off unless the file sets it: what a balanced digest looks like
+    is the digest's decision, not the generator's.
+    """
+
+    min_papers: int | None = _field(
+        None, "The fewest papers content/papers/ may hold (a merge or an import that loses "
+        "papers then fails the check).", CURATOR)
+    min_themes: int | None = _field(
+        None, "The fewest themes content/themes.yml may declare.", CURATOR)
+    max_themes: int | None = _field(
+        None, "The most themes content/themes.yml may declare.", CURATOR)
+    max_themes_per_paper: int | None = _field(
+        None, "The most themes one paper may be filed under (every paper needs at least one).",
+        CURATOR)
+    max_theme_share: float | None = _field(
+        None, "The largest share of the papers (0 to 1) one theme may hold; a paper counts in "
+        "each of its themes. A theme past it is too broad to sort by: split it.", CURATOR)
+    every_theme_used: bool = _field(
+        False, "Whether every theme must hold at least one paper.", CURATOR)
+
+
 @dataclass(frozen=True)
 class SiteSettings:
     """What renderers need to know about the site, read from mkdocs.yml."""
@@ -242,6 +268,15 @@ def render_scope_table() -> str:
         required = " (required)" if f.metadata.get("required") else ""
         rows.append(f"| `{f.name}` | {describe_type(hints[f.name])}{required} "
                     f"| {f.metadata['doc']} |")
+    return "\n".join(rows) + "\n"
+
+
+def render_checks_table() -> str:
+    """The Markdown field reference of content/checks.yml, as shown in the README."""
+    hints = field_types(Checks)
+    rows = ["| field | type | meaning |", "|---|---|---|"]
+    for f in record_fields(Checks):
+        rows.append(f"| `{f.name}` | {describe_type(hints[f.name])} | {f.metadata['doc']} |")
     return "\n".join(rows) + "\n"
 
 

@@ -1,4 +1,5 @@
-"""Loading and validating content/: papers (Markdown + front matter) and themes.yml.
+"""Loading and validating content/: papers (Markdown + front matter) and themes.yml, with
+the scope (ingest/scope.py) and the digest's own policy (content/policy.py) checked alongside.
 
 Every problem is collected with its file and line (the line in the file, not in the front
 matter block) before anything fails; `digest check` prints them and `digest build` refuses
@@ -233,7 +234,7 @@ def read_content(root: Path, allowed_tags: set[str] | None = None,
     if any(problem.path == rel(root, root) for problem in links):
         content.problems = links  # content/ itself: nothing in it is read
         return content
-    content.themes, content.problems, _ = read_themes(root)
+    content.themes, content.problems, theme_lines = read_themes(root)
     content.problems += read_scope(root)[1]
     content.problems += [problem for problem in links if problem not in content.problems]
     theme_ids = {t.id for t in content.themes}
@@ -302,6 +303,10 @@ def read_content(root: Path, allowed_tags: set[str] | None = None,
     if parsed is not None:
         parsed.clear()
         parsed.update(fresh)
+    from generator.content.policy import check_policy  # policy.py reads with this module
+
+    content.problems += [problem for problem in check_policy(content, theme_lines)
+                         if problem not in content.problems]
     return content
 
 
