@@ -354,20 +354,8 @@ def resolve(ctx: click.Context, api_url: str, delay: float, limit: int, timeout:
                 break
             continue
         failures = 0
-        status, matches = pick_exact_match(titles, items)
-        if status == "found" and matches[0]["paper"]["id"] in owners:
-            status, matches = "ambiguous", [matches[0]["paper"]["id"]]
-            click.echo(f"{'ambiguous':<10} {where}: its exact title match {matches[0]} is "
-                       f"already content/papers/{owners[matches[0]]}.md")
-        elif status == "found":
-            owners[matches[0]["paper"]["id"]] = paper.name
-            found_items.append(matches[0])
-            click.echo(f"{'found':<10} {where}: {matches[0]['paper']['id']}")
-        elif status == "ambiguous":
-            click.echo(f"{'ambiguous':<10} {where}: {len(matches)} exact title matches with "
-                       f"different ids ({', '.join(matches)}); add the right one by hand")
-        else:
-            click.echo(f"{'missing':<10} {where}: no exact title match")
+        status = _take_exact_match(paper.name, pick_exact_match(titles, items), owners,
+                                   found_items)
         counts[status] += 1
     click.echo(", ".join(f"{n} {k}" for k, n in counts.items()))
     if found_items:
@@ -380,6 +368,29 @@ def resolve(ctx: click.Context, api_url: str, delay: float, limit: int, timeout:
             _run_import(ctx, [path], searched.year, strict=False, fetched=True)
     if counts["failed"]:
         sys.exit(1)
+
+
+def _take_exact_match(name: str, match: tuple[str, list], owners: dict[str, str],
+                      found_items: list[dict]) -> str:
+    """Print what a paper's search found; keep a found item whose id no other paper has
+    (`owners`: arXiv id -> paper name). Returns found, ambiguous or missing."""
+    status, matches = match
+    where = f"content/papers/{name}.md"
+    if status == "found" and matches[0]["paper"]["id"] in owners:
+        arxiv = matches[0]["paper"]["id"]
+        click.echo(f"{'ambiguous':<10} {where}: its exact title match {arxiv} is "
+                   f"already content/papers/{owners[arxiv]}.md")
+        return "ambiguous"
+    if status == "found":
+        owners[matches[0]["paper"]["id"]] = name
+        found_items.append(matches[0])
+        click.echo(f"{'found':<10} {where}: {matches[0]['paper']['id']}")
+    elif status == "ambiguous":
+        click.echo(f"{'ambiguous':<10} {where}: {len(matches)} exact title matches with "
+                   f"different ids ({', '.join(matches)}); add the right one by hand")
+    else:
+        click.echo(f"{'missing':<10} {where}: no exact title match")
+    return status
 
 
 @main.command()
