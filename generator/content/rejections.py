@@ -189,31 +189,13 @@ def render_imported(lines: set[int]) -> str:
 def check_removals(root: Path, papers: list[Paper]) -> list[Problem]:
     """content/rejected.yml's own problems, papers both present and rejected, and source entries
     whose paper file is gone without a rejection (deleted by hand)."""
-    from generator.ingest.store import STORED, parse_source  # the store imports the source readers
-
     rejections, lines, problems = _read_with_lines(root)
     name = rel(root / FILE, root)
     folder = root / "sources"
     files = set(os.listdir(folder)) if folder.is_dir() else set()
-    stored: dict[str, tuple] = {}  # stored source -> (parsed, imported entries or None: all)
-    for file in sorted(files):
-        match = STORED.fullmatch(file)
-        if match is None:
-            continue
-        try:
-            text = _read_text(folder / file, file)
-        except FrontMatterError:
-            continue  # an unreadable source is reported by the papers that refer to it
-        source, _ = parse_source(text, file, int(match["date"][:4]))
-        if is_fetched(file):
-            if f"{file}{IMPORTED}" not in files:
-                continue  # fetched before its selection was recorded: which entries are papers?
-            stored[file] = (source, read_imported(root, file))
-        else:
-            stored[file] = (source, None)
+    stored = _read_stored_sources(root, files)
     entries = {f"{file}:{e.line}": (source.date, e) for file, (source, _) in stored.items()
                for e in source.entries}
-    line_of = {id(r): line for r, line in zip(rejections, lines)}
     for record, line in zip(rejections, lines):
         for ref in record.sources:
             match = SOURCE_REF.fullmatch(ref)
@@ -221,6 +203,7 @@ def check_removals(root: Path, papers: list[Paper]) -> list[Problem]:
                 problems.append(Problem(name, line, "sources", f"'{match['file']}' is not in "
                                         "content/sources/"))
     index = index_rejections(rejections, _Entries(entries))
+    line_of = {id(r): line for r, line in zip(rejections, lines)}
     present: set[str] = set()
     for paper in papers:
         keys = _keys(paper.title, paper.arxiv)
@@ -234,15 +217,47 @@ def check_removals(root: Path, papers: list[Paper]) -> list[Problem]:
                 f"from {name} to keep it"))
     referenced = {ref for paper in papers for ref in paper.sources}
     referenced.update(ref for record in rejections for ref in record.sources)
-    reported: set[str] = set()  # one message per missing paper, at its earliest entry
+    return problems + _find_deleted_papers(root, stored, referenced, present | set(index))
+
+
+def _read_stored_sources(root: Path, files: set[str]) -> dict[str, tuple]:
+    """Every stored source, parsed: {file: (source, its entries that are papers, or None when
+    all are)}. A fetched source whose selection was never recorded is left out."""
+    from generator.ingest.store import STORED, parse_source  # the store imports the source readers
+
+    stored: dict[str, tuple] = {}
+    for file in sorted(files):
+        match = STORED.fullmatch(file)
+        if match is None:
+            continue
+        try:
+            text = _read_text(root / "sources" / file, file)
+        except FrontMatterError:
+            continue  # an unreadable source is reported by the papers that refer to it
+        source, _ = parse_source(text, file, int(match["date"][:4]))
+        if is_fetched(file):
+            if f"{file}{IMPORTED}" not in files:
+                continue  # fetched before its selection was recorded: which entries are papers?
+            stored[file] = (source, read_imported(root, file))
+        else:
+            stored[file] = (source, None)
+    return stored
+
+
+def _find_deleted_papers(root: Path, stored: dict[str, tuple], referenced: set[str],
+                         known: set[str]) -> list[Problem]:
+    """Stored entries that no paper or rejection refers to and whose paper is neither present
+    nor rejected (`known` keys): a paper file deleted by hand, reported once at its earliest
+    entry."""
+    problems, reported = [], set()
     for file, (source, imported) in stored.items():
-        shown = rel(folder / file, root)
+        shown = rel(root / "sources" / file, root)
         for entry in source.entries:
             if f"{file}:{entry.line}" in referenced or (imported is not None
                                                          and entry.line not in imported):
                 continue
             keys = _keys(entry.title, entry.arxiv)
-            if any(k in present or k in index or k in reported for k in keys):
+            if any(k in known or k in reported for k in keys):
                 continue
             reported.update(keys)
             problems.append(Problem(
