@@ -1,7 +1,8 @@
 """LLM Reasoning Digest: a static site generator for a curated digest of research papers.
 
-Pipeline (read -> model -> render -> write):
-listings --sources.hf_listing--> records --importer--> content/papers/*.md
-content/ --content--> Paper/Theme records --pages, feeds--> {path: text}
---output--> docs/ --MkDocs--> site/ (swapped into place by output)
+The package is laid out by stage (read -> check -> render -> write):
+sources --ingest (readers, importer)--> content/papers/*.md
+content/ --content (read, rules, policy)--> Paper/Theme records --render--> {path: text}
+--site.output--> docs/ --MkDocs (site.build)--> site/ (swapped into place by site.output)
+model.py declares the records, problems.py the `path:line: field: message` problems.
 """

@@ -1,4 +1,7 @@
-"""The `digest` command line: import, check, build, serve.
+"""The `digest` command line: each command's options, output and exit status.
+
+The work itself is done by the stages (ingest, content, render, site); this module parses the
+options, holds the project lock around the commands that write, and reports.
 
 Commands work on the project in the current directory (the folder holding mkdocs.yml and
 content/), or on the one given with --project. Bad input never ends in a traceback: problems

@@ -2,8 +2,8 @@
 
 File name, known and unique themes, tags Material can print, arXiv ids, links that are valid
 http(s) URLs (text.check_url), sources that exist, no control characters in any text, lengths
-that keep a title a title. content.py applies them while reading content/ and reports every
-problem found.
+that keep a title a title. content/read.py applies them while reading content/ and reports
+every problem found. The digest's own rules over its whole content are in content/policy.py.
 """
 
 from __future__ import annotations
