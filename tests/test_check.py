@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import shutil
@@ -157,14 +158,21 @@ def test_checks_agree_whether_a_paper_is_read_here_forked_or_cached(tmp_path, mo
     # unchanged files from its cache and checks them here. All three give the same problems.
     import generator.content.read as content_module
 
-    root = tmp_path / "content"
-    shutil.copytree(REPO / "content", root)
-    for path in sorted((root / "papers").glob("*.md")):  # 115 papers twice: 230 files
+    project = make_project(tmp_path / "digest")
+    imported = run_digest("import", "--year", "2025", *map(str, ROUND_TRIP_SOURCES),
+                          cwd=project)
+    assert imported.returncode == 0, imported.stderr
+    root = project / "content"
+    originals = sorted((root / "papers").glob("*.md"))
+    copies = -(-230 // len(originals)) - 1  # at least 230 files in all
+    for path in originals:
         paper = read_paper(path, root)[0]
-        paper.title = f"Copy of {paper.title}"
-        path.with_name(f"{path.stem}-copy.md").write_text(render_paper_file(paper),
-                                                          encoding="utf-8")
+        for number in range(1, copies + 1):
+            copy = dataclasses.replace(paper, title=f"Copy {number} of {paper.title}")
+            path.with_name(f"{path.stem}-copy-{number}.md").write_text(
+                render_paper_file(copy), encoding="utf-8")
     papers = sorted((root / "papers").glob("*.md"))
+    assert len(papers) >= 230
     tags = {tag for path in papers for tag in read_paper(path, root)[0].tags}
     for number, field, value in [(10, "themes", "robotics"), (11, "tags", "unheard of"),
                                  (12, "tags", "unheard of")]:  # read by either half
