@@ -103,7 +103,7 @@ def replace_file(target: Path, data: bytes) -> None:
     """Write data to target atomically: into a temporary file beside it, then one rename.
 
     The temporary name is this process' own, so two writers never write into the same file;
-    a crash leaves the old file whole (and a `.tmp` that clean_stale removes).
+    a crash leaves the old file whole (and, in the cache, a `.tmp` that clean_stale removes).
     """
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
