@@ -421,8 +421,8 @@ def test_a_theme_folder_in_content_is_refused(project, tmp_path):
     result = run("build", cwd=project)
     assert result.returncode == 1 and not pwned.exists()
     assert result.stderr.splitlines()[0] == (
-        "mkdocs.yml:18: theme.custom_dir: must not be in content/, docs/, site/ or .cache/ "
-        "(its templates run code)")
+        f"mkdocs.yml:{text[:start].count(chr(10)) + 1}: theme.custom_dir: must not be in "
+        "content/, docs/, site/ or .cache/ (its templates run code)")
 
 
 def test_an_output_folder_committed_as_a_file_is_reported(repo):
