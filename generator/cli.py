@@ -327,7 +327,8 @@ def resolve(ctx: click.Context, api_url: str, delay: float, limit: int, timeout:
     from generator.ingest.store import SourceStore
 
     root = _project(ctx) / "content"
-    content = read_content(root)
+    # The digest's policy aside: an import that only adds ids may proceed while it is broken.
+    content = read_content(root, policy=False)
     if content.problems:  # found ids could not be imported: do not ask the API for nothing
         click.echo(format_problems(content.problems) + "\nnothing was looked up; fix content/ "
                    "first (digest check)", err=True)

@@ -218,13 +218,14 @@ class _lazy_lines(dict):
 
 
 def read_content(root: Path, allowed_tags: set[str] | None = None,
-                 parsed: dict | None = None, progress=None) -> Content:
+                 parsed: dict | None = None, progress=None, policy: bool = True) -> Content:
     """Read content/ (themes and every paper) and check it as a whole.
 
     `allowed_tags` is the tag vocabulary (mkdocs.yml, tags plugin `tags_allowed`), if any.
     `parsed` maps file names to (size and mtime, Paper) of earlier reads: unchanged files are
     not parsed again (they are still checked, and their Paper is used as it is, not copied: pass
-    a dict just loaded), and it is updated to this read.
+    a dict just loaded), and it is updated to this read. `policy`: also apply the digest's own
+    rules (content/checks.yml); a command that only adds to valid records may leave them out.
     """
     from generator.ingest.scope import read_scope  # scope.py reads its file with this module's helpers
 
@@ -303,10 +304,11 @@ def read_content(root: Path, allowed_tags: set[str] | None = None,
     if parsed is not None:
         parsed.clear()
         parsed.update(fresh)
-    from generator.content.policy import check_policy  # policy.py reads with this module
+    if policy:
+        from generator.content.policy import check_policy  # policy.py reads with this module
 
-    content.problems += [problem for problem in check_policy(content, theme_lines)
-                         if problem not in content.problems]
+        content.problems += [problem for problem in check_policy(content, theme_lines)
+                             if problem not in content.problems]
     return content
 
 
