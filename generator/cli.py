@@ -1,4 +1,7 @@
-"""The `digest` command line: init, import, fetch, check, build, serve, verify.
+"""The `digest` command line: each command's options, output and exit status.
+
+The work itself is done by the stages (ingest, content, render, site); this module parses the
+options, holds the project lock around the commands that write, and reports.
 
 Commands work on the project in the current directory (the folder holding mkdocs.yml and
 content/), or on the one given with --project. Bad input never ends in a traceback: problems
@@ -299,7 +302,6 @@ def fetch(ctx: click.Context, day: dt.datetime | None, query: str | None, api_ur
     """Download one day of Hugging Face daily papers (or the results of a paper search), keep
     the JSON under content/sources/, and import the papers scoring at least the threshold of
     content/scope.yml."""
-    import tempfile
 
     if day is not None and query is not None:
         click.echo("pass either --date YYYY-MM-DD or --search QUERY, not both", err=True)
@@ -324,9 +326,7 @@ def fetch(ctx: click.Context, day: dt.datetime | None, query: str | None, api_ur
     except FetchError as exc:
         click.echo(f"{exc}\nnothing was imported; content/ is unchanged", err=True)
         sys.exit(1)
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"{name}.json"
-        path.write_text(text, encoding="utf-8")
+    with output.temporary_file(f"{name}.json", text) as path:
         _run_import(ctx, [path], year, strict=False, review=review,
                     below_threshold="flag" if take_all else "skip", fetched=True)
 
@@ -404,7 +404,6 @@ def resolve(ctx: click.Context, api_url: str, delay: float, limit: int, timeout:
             retries: int) -> None:
     """Find the arXiv id of papers that have none, by exact title, through the Hugging Face
     paper search; the matching results are stored under content/sources/ and imported."""
-    import tempfile
     import time
 
     from generator import model
@@ -412,7 +411,8 @@ def resolve(ctx: click.Context, api_url: str, delay: float, limit: int, timeout:
     from generator.ingest.store import SourceStore
 
     root = _project(ctx) / "content"
-    content = read_content(root)
+    # The digest's policy aside: an import that only adds ids may proceed while it is broken.
+    content = read_content(root, policy=False)
     if content.problems:  # found ids could not be imported: do not ask the API for nothing
         click.echo(format_problems(content.problems) + "\nnothing was looked up; fix content/ "
                    "first (digest check)", err=True)
@@ -442,20 +442,8 @@ def resolve(ctx: click.Context, api_url: str, delay: float, limit: int, timeout:
                 break
             continue
         failures = 0
-        status, matches = pick_exact_match(titles, items)
-        if status == "found" and matches[0]["paper"]["id"] in owners:
-            status, matches = "ambiguous", [matches[0]["paper"]["id"]]
-            click.echo(f"{'ambiguous':<10} {where}: its exact title match {matches[0]} is "
-                       f"already content/papers/{owners[matches[0]]}.md")
-        elif status == "found":
-            owners[matches[0]["paper"]["id"]] = paper.name
-            found_items.append(matches[0])
-            click.echo(f"{'found':<10} {where}: {matches[0]['paper']['id']}")
-        elif status == "ambiguous":
-            click.echo(f"{'ambiguous':<10} {where}: {len(matches)} exact title matches with "
-                       f"different ids ({', '.join(matches)}); add the right one by hand")
-        else:
-            click.echo(f"{'missing':<10} {where}: no exact title match")
+        status = _take_exact_match(paper.name, pick_exact_match(titles, items), owners,
+                                   found_items)
         counts[status] += 1
     click.echo(", ".join(f"{n} {k}" for k, n in counts.items()))
     if found_items:
@@ -464,12 +452,33 @@ def resolve(ctx: click.Context, api_url: str, delay: float, limit: int, timeout:
         from generator.ingest.importer import LOOKUP
 
         name = _free_stem(root, searched, LOOKUP, text)
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / f"{name}.json"
-            path.write_text(text, encoding="utf-8")
+        with output.temporary_file(f"{name}.json", text) as path:
             _run_import(ctx, [path], searched.year, strict=False, fetched=True)
     if counts["failed"]:
         sys.exit(1)
+
+
+def _take_exact_match(name: str, match: tuple[str, list], owners: dict[str, str],
+                      found_items: list[dict]) -> str:
+    """Print what a paper's search found; keep a found item whose id no other paper has
+    (`owners`: arXiv id -> paper name). Returns found, ambiguous or missing."""
+    status, matches = match
+    where = f"content/papers/{name}.md"
+    if status == "found" and matches[0]["paper"]["id"] in owners:
+        arxiv = matches[0]["paper"]["id"]
+        click.echo(f"{'ambiguous':<10} {where}: its exact title match {arxiv} is "
+                   f"already content/papers/{owners[arxiv]}.md")
+        return "ambiguous"
+    if status == "found":
+        owners[matches[0]["paper"]["id"]] = name
+        found_items.append(matches[0])
+        click.echo(f"{'found':<10} {where}: {matches[0]['paper']['id']}")
+    elif status == "ambiguous":
+        click.echo(f"{'ambiguous':<10} {where}: {len(matches)} exact title matches with "
+                   f"different ids ({', '.join(matches)}); add the right one by hand")
+    else:
+        click.echo(f"{'missing':<10} {where}: no exact title match")
+    return status
 
 
 @main.command()
@@ -524,8 +533,8 @@ def build(ctx: click.Context, force: bool) -> None:
         sys.exit(1)
     click.echo(report)
     # Built and reported: end the process here instead of having Python free MkDocs' pages and
-    # the records one object at a time on its way out (0.17 s at 2,000 papers); every file is
-    # written and closed, and the system takes the memory back at once.
+    # the records one object at a time on its way out (a cost that grows with the digest); every
+    # file is written and closed, and the system takes the memory back at once.
     logging.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()

@@ -42,14 +42,6 @@ class BuildError(Exception):
     """A build or check that stopped; its message says why (and that site/ was left untouched)."""
 
 
-class ProblemsError(Exception):
-    """Raised with every problem found, once a stage has looked at all of its input."""
-
-    def __init__(self, problems: list[Problem]):
-        super().__init__(f"{len(problems)} problem(s)")
-        self.problems = sorted(set(problems))
-
-
 def format_problems(problems: list[Problem]) -> str:
     """All problems, one per line, plus GitHub annotations when running under Actions."""
     lines = [str(p) for p in problems]

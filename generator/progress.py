@@ -24,7 +24,3 @@ class Progress:
         end = "\n" if done >= total else ""
         self.stream.write(f"\r{label}: {done}/{total}{end}")
         self.stream.flush()
-
-
-def quiet(done: int, total: int, label: str) -> None:
-    """No progress output (tests, library use)."""

@@ -53,6 +53,18 @@ def wait_for_results(page, query: str, excerpts: bool = True, timeout: float = 3
         f".dataset.{'complete' if excerpts else 'query'} === q", arg=query, timeout=timeout)
 
 
+def wait_until(page, condition, seconds: float = 30) -> None:
+    """Let the page's events arrive until `condition()` holds (Playwright delivers them to
+    Python handlers, such as a route that holds requests back, only while a call waits)."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still not true after {seconds} s: {condition.__doc__ or ''}")
+        page.wait_for_timeout(10)
+
+
 def search(page, query: str, seconds: float = 30):
     """Type a query into Material's search box until results show (the index loads async)."""
     import time

@@ -39,9 +39,9 @@ def run_digest(*args: str, cwd: Path, env: dict | None = None) -> subprocess.Com
 
 
 def make_project(root: Path, themes: Path = FIXTURES / "sample" / "themes.yml") -> Path:
-    """A digest project with the repository's mkdocs.yml and theme, and an empty content/."""
+    """A digest project with the fixture mkdocs.yml, the repository's theme, an empty content/."""
     root.mkdir(parents=True, exist_ok=True)
-    config = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
+    config = (FIXTURES / "sample" / "mkdocs.yml").read_text(encoding="utf-8")
     # No generator/ folder here: it would shadow the installed package for `python -m`.
     config = config.replace("custom_dir: generator/site/theme",
                             f"custom_dir: {REPO / 'generator' / 'site' / 'theme'}")

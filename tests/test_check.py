@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import re
 import shutil
 import time
 
 import pytest
 
-from conftest import FIXTURES, REPO, run_digest
+from conftest import FIXTURES, LISTINGS, REPO, make_project, run_digest
 from generator.content.read import read_content, read_paper, render_paper_file
 
 BAD = FIXTURES / "bad_papers"
@@ -104,28 +106,45 @@ def test_oversized_file_is_refused_quickly(project):
         "content/papers/big.md: file is larger than 1000000 bytes; refused"]
 
 
-def test_committed_content_is_valid_and_round_trips():
-    content = read_content(REPO / "content")
+ROUND_TRIP_SOURCES = [LISTINGS / name for name in (
+    "metadata_block.txt", "organisation_line.txt", "no_metadata.txt", "upvotes_and_years.txt",
+    "abstract_in_sentence_lines.txt", "bom_crlf.txt", "control_characters.txt",
+)] + [FIXTURES / "api" / "daily_papers.json"]
+
+
+def test_every_paper_file_round_trips(tmp_path):
+    # Papers as the importer writes them (listings of every shape, an API day), a curator's
+    # edits (a note with a link, tags, author names, a re-quoted title) and hostile values in
+    # every field: each parses back to the record it was rendered from.
+    project = make_project(tmp_path / "digest")
+    imported = run_digest("import", "--year", "2025", *map(str, ROUND_TRIP_SOURCES),
+                          cwd=project)
+    assert imported.returncode == 0, imported.stderr
+    papers = sorted((project / "content/papers").glob("*.md"))
+    assert len(papers) >= 10
+    edited = papers[0].read_text(encoding="utf-8")
+    title = re.search(r"^title: (.*)$", edited, re.M)
+    edited = edited.replace(title.group(), 'title: "Re-quoted: ' + title.group(1).strip("'\"")
+                            .replace("''", "'") + '"', 1)
+    edited = re.sub(r"^note: null$", "note: See [the code](https://github.com/a/b), **bold**.",
+                    edited, count=1, flags=re.M)
+    papers[0].write_text(edited, encoding="utf-8")
+    content = read_content(project / "content")
     assert content.problems == []
-    assert len(content.papers) >= 115
-    for paper in content.papers:
-        path = REPO / "content/papers" / f"{paper.name}.md"
+    hostile = tmp_path / "hostile"
+    shutil.copytree(FIXTURES / "hostile" / "papers", hostile)
+    files = [(path, project / "content") for path in papers] + [
+        (path, hostile.parent) for path in sorted(hostile.glob("*.md"))]
+    for path, root in files:
+        paper, problems, _ = read_paper(path, root)
+        assert problems == [] and paper is not None, path.name
         reloaded = path.with_name("roundtrip.tmp")
-        try:
-            reloaded.write_text(render_paper_file(paper), encoding="utf-8")
-            again, problems, _ = read_paper(reloaded, REPO / "content")
-        finally:
-            reloaded.unlink()
-        assert problems == [] and again == paper, paper.name
-
-
-def test_committed_themes_are_balanced():
-    content = read_content(REPO / "content")
-    assert 8 <= len(content.themes) <= 14
-    for theme in content.themes:
-        members = [p for p in content.papers if theme.id in p.themes]
-        assert 0 < len(members) <= 0.4 * len(content.papers), theme.id
-    assert all(1 <= len(p.themes) <= 3 for p in content.papers)
+        reloaded.write_text(render_paper_file(paper), encoding="utf-8")
+        again, problems, _ = read_paper(reloaded, root)
+        reloaded.unlink()
+        assert problems == [] and again == paper, path.name
+    assert content.papers[0].title.startswith("Re-quoted: ")
+    assert content.papers[0].note.startswith("See [the code]")
 
 
 def test_readme_documents_every_front_matter_field():
@@ -139,14 +158,21 @@ def test_checks_agree_whether_a_paper_is_read_here_forked_or_cached(tmp_path, mo
     # unchanged files from its cache and checks them here. All three give the same problems.
     import generator.content.read as content_module
 
-    root = tmp_path / "content"
-    shutil.copytree(REPO / "content", root)
-    for path in sorted((root / "papers").glob("*.md")):  # 115 papers twice: 230 files
+    project = make_project(tmp_path / "digest")
+    imported = run_digest("import", "--year", "2025", *map(str, ROUND_TRIP_SOURCES),
+                          cwd=project)
+    assert imported.returncode == 0, imported.stderr
+    root = project / "content"
+    originals = sorted((root / "papers").glob("*.md"))
+    copies = -(-230 // len(originals)) - 1  # at least 230 files in all
+    for path in originals:
         paper = read_paper(path, root)[0]
-        paper.title = f"Copy of {paper.title}"
-        path.with_name(f"{path.stem}-copy.md").write_text(render_paper_file(paper),
-                                                          encoding="utf-8")
+        for number in range(1, copies + 1):
+            copy = dataclasses.replace(paper, title=f"Copy {number} of {paper.title}")
+            path.with_name(f"{path.stem}-copy-{number}.md").write_text(
+                render_paper_file(copy), encoding="utf-8")
     papers = sorted((root / "papers").glob("*.md"))
+    assert len(papers) >= 230
     tags = {tag for path in papers for tag in read_paper(path, root)[0].tags}
     for number, field, value in [(10, "themes", "robotics"), (11, "tags", "unheard of"),
                                  (12, "tags", "unheard of")]:  # read by either half
@@ -173,3 +199,99 @@ def test_checks_agree_whether_a_paper_is_read_here_forked_or_cached(tmp_path, mo
     assert messages[1].endswith(": tags: 'unheard of' is not in the tag vocabulary "
                                 "(tags_allowed in mkdocs.yml)")
     assert messages[3].endswith(f": title: the same paper as content/papers/{papers[20].name}")
+
+
+# The digest's own policy (content/checks.yml): each rule met, then breached, on small fixtures.
+CHECKS = FIXTURES / "checks"
+POLICY_PAPERS = {"one-theme": ["rl"], "two-themes": ["rl", "efficient"], "fallback": ["other"]}
+
+
+def write_policy_papers(project, names):
+    from generator.model import Paper
+
+    for name in names:
+        paper = Paper(title=f"A paper filed under {name}", added=dt.date(2025, 12, 8),
+                      themes=POLICY_PAPERS[name], abstract="An abstract.")
+        (project / "content/papers" / f"{name}.md").write_text(render_paper_file(paper),
+                                                               encoding="utf-8")
+
+
+def test_a_digest_without_checks_yml_has_no_policy(project):
+    write_policy_papers(project, ["two-themes"])  # one theme holds every paper, one is empty
+    result = run_digest("check", cwd=project)
+    assert (result.returncode, result.stdout) == (0, "content/ is valid: 1 papers, 3 themes\n")
+
+
+@pytest.mark.parametrize("fixture", ["met.yml", "empty.yml"])
+def test_content_meeting_its_policy_passes(project, fixture):
+    write_policy_papers(project, POLICY_PAPERS)
+    shutil.copy(CHECKS / fixture, project / "content/checks.yml")
+    result = run_digest("check", cwd=project)
+    assert (result.returncode, result.stderr) == (0, "")
+
+
+def test_every_breach_of_the_policy_is_reported_where_it_is(project):
+    write_policy_papers(project, ["one-theme", "two-themes"])
+    shutil.copy(CHECKS / "breached.yml", project / "content/checks.yml")
+    result = run_digest("check", cwd=project)
+    assert result.returncode == 1
+    assert result.stderr == (
+        "content/checks.yml:2: min_papers: content/papers/ holds 2 papers, fewer than 4\n"
+        "content/checks.yml:3: min_themes: content/themes.yml declares 3 themes, fewer than 4\n"
+        "content/papers/two-themes.md:10: themes: 2 themes, more than the 1 that "
+        "content/checks.yml allows (max_themes_per_paper)\n"
+        "content/themes.yml:1: id: theme 'rl' holds 2 of the 2 papers (100%), more than the "
+        "share of 0.5 that content/checks.yml allows (max_theme_share): split it, or file some "
+        "of its papers elsewhere\n"
+        "content/themes.yml:13: id: theme 'other' holds no paper (content/checks.yml requires "
+        "every theme used: every_theme_used)\n"
+        "5 problem(s) in content/\n")
+    # The build refuses what the check refuses, and says the same.
+    build = run_digest("build", cwd=project)
+    assert build.returncode == 1
+    assert "content/checks.yml:2: min_papers: content/papers/ holds 2 papers" in build.stderr
+    assert not (project / "site").exists()
+
+
+def test_too_many_themes_is_reported_at_the_rule(project):
+    write_policy_papers(project, POLICY_PAPERS)
+    shutil.copy(CHECKS / "too_many_themes.yml", project / "content/checks.yml")
+    result = run_digest("check", cwd=project)
+    assert result.stderr == ("content/checks.yml:1: max_themes: content/themes.yml declares 3 "
+                             "themes, more than 2\n1 problem(s) in content/\n")
+
+
+@pytest.mark.parametrize("fixture, expected", [
+    ("mistakes.yml",
+     "content/checks.yml:6: every_theme_used: expected true or false, found 'yes please'\n"
+     "content/checks.yml:7: balance: unknown field (known: min_papers, min_themes, max_themes, "
+     "max_themes_per_paper, max_theme_share, every_theme_used)\n"
+     "2 problem(s) in content/\n"),
+    ("not_a_mapping.yml",
+     "content/checks.yml:1: expected a mapping of fields, found list\n1 problem(s) in content/\n"),
+])
+def test_mistakes_in_checks_yml_are_reported_by_line(project, fixture, expected):
+    shutil.copy(CHECKS / fixture, project / "content/checks.yml")
+    result = run_digest("check", cwd=project)
+    assert (result.returncode, result.stderr) == (1, expected)
+
+
+def test_values_out_of_range_in_checks_yml_are_reported_by_line(project):
+    text = (CHECKS / "mistakes.yml").read_text(encoding="utf-8")
+    (project / "content/checks.yml").write_text(
+        "\n".join(line for line in text.splitlines() if not line.startswith(("every", "bal"))),
+        encoding="utf-8")
+    result = run_digest("check", cwd=project)
+    assert (result.returncode, result.stderr) == (1, (
+        "content/checks.yml:1: min_papers: expected 0 or more, found -1\n"
+        "content/checks.yml:4: max_themes_per_paper: expected 1 or more, found 0\n"
+        "content/checks.yml:5: max_theme_share: expected a number above 0 and at most 1, "
+        "found 1.5\n"
+        "content/checks.yml:3: max_themes: 4 is below min_themes (5)\n"
+        "4 problem(s) in content/\n"))
+
+
+def test_readme_documents_every_checks_field():
+    from generator.model import render_checks_table
+
+    assert render_checks_table() in (REPO / "README.md").read_text(encoding="utf-8")

@@ -193,3 +193,22 @@ def test_resolve_asks_nothing_of_broken_content(project):
     assert result.returncode == 1
     assert result.stderr.endswith("nothing was looked up; fix content/ first (digest check)\n")
     assert _Search.requests == []
+
+
+def test_resolve_looks_up_ids_while_the_digest_breaks_its_own_policy(project):
+    # content/checks.yml is the curators' to meet (digest check reports it); adding ids changes
+    # nothing it counts, so resolve does not wait for it. Broken content still stops it.
+    assert run_digest("import", "--year", "2025", str(LISTINGS / "metadata_block.txt"),
+                      cwd=project).returncode == 0
+    (project / "content/checks.yml").write_text("min_papers: 100\n", encoding="utf-8")
+    assert "min_papers" in run_digest("check", cwd=project).stderr
+    with search_server() as url:
+        result = run_digest("resolve", "--api-url", url, "--delay", "0", "--retries", "0",
+                            cwd=project, env=TODAY)
+        assert result.stdout.startswith(
+            "found      content/papers/carft-boosting-llm-reasoning-via-contrastive.md: "
+            "2508.15202\n"), result.stderr
+        (project / "content/themes.yml").write_text("- id: [broken\n", encoding="utf-8")
+        broken = run_digest("resolve", "--api-url", url, "--delay", "0", cwd=project, env=TODAY)
+    assert broken.returncode == 1
+    assert broken.stderr.endswith("nothing was looked up; fix content/ first (digest check)\n")

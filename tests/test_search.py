@@ -260,149 +260,226 @@ def search_site(tmp_path_factory) -> Path:
     return site
 
 
-def test_search_in_chromium(search_site):
-    from browser import chromium, search, serve_folder, wait_for_results
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium for the module (Playwright's sync API runs one at a time)."""
+    from browser import chromium
 
-    def query(text: str, complete: bool = True) -> list[str]:
-        """The titles a query shows; by default once its excerpts are shown too."""
-        page.fill("input.md-search__input", text)
-        wait_for_results(page, text, excerpts=complete)
-        return page.locator(".md-search-result__item h1").all_inner_texts()
+    with chromium() as started:
+        yield started
 
-    def excerpts() -> list[str]:
-        return page.locator(".digest-search-excerpt").all_inner_texts()
 
-    with serve_folder(search_site) as base, chromium() as browser:
-        page = browser.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        requested: list[str] = []
-        page.on("request", lambda r: requested.append(r.url.removeprefix(base)))
+@pytest.fixture(scope="module")
+def search_browser(search_site, browser):
+    """The small search site served on 127.0.0.1, and the browser: (base URL, browser)."""
+    from browser import serve_folder
+
+    with serve_folder(search_site) as base:
+        yield base, browser
+
+
+@pytest.fixture
+def visit(search_browser):
+    """A first visit of the search page, in a browser context of its own (nothing cached):
+    call it to open the page (after setting routes, if any). The page records the requests it
+    made (`page.requested`, relative to the site) and its errors (`page.errors`), which must be
+    none by the end of the test."""
+    base, browser = search_browser
+    context = browser.new_context()
+    page = context.new_page()
+    page.base, page.errors, page.requested = base, [], []
+    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+    page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
+    page.on("request", lambda r: page.requested.append(r.url.removeprefix(base)))
+
+    def open_page():
         page.goto(base)
-        # Both tokenizers split text alike (the index and the query must agree).
-        assert page.evaluate("([texts, stop]) => texts.map(t => digestSearch.tokenize(t, stop))",
-                             [TRICKY, list(STOP_WORDS)]) == [tokenize(t) for t in TRICKY]
+        page.click("label.md-search__icon, .md-search__input")
+        return page
 
-        results = search(page, "verifiable rewards")
-        assert results.count() == 1
-        assert page.inner_text(".md-search-result__meta") == "1 matching document"
-        assert page.locator(".md-search-result__item mark").all_inner_texts() == [
-            "Verifiable", "Rewards", "verifiable", "rewards"]
-        assert results.first.locator("a").get_attribute("href") == base + "papers/rlvr/"
+    page.open = open_page
+    yield page
+    context.close()
+    assert page.errors == []
 
-        # The first results shown, every title is loaded (and nothing else): a later query
-        # shows its results before the records with the excerpts arrive.
-        page.wait_for_load_state("networkidle")
-        assert sorted(url for url in requested if "/n/" in url) == [
-            "searchindex/n/0.json", "searchindex/n/1.json", "searchindex/n/2.json"]
-        held = []
-        page.route("**/searchindex/p/*.json", lambda route: held.append(route))
-        assert query("video", complete=False) == ["Video Question Answering"]
-        assert excerpts() == [""]
-        assert page.inner_text(".md-search-result__meta") == "1 matching document"
-        assert page.locator(".md-search-result__item a").get_attribute("href") == (
-            base + "papers/video/")
-        for _ in range(100):  # the records are asked for once the results are drawn
-            if held:
-                break
-            page.wait_for_timeout(20)
-        assert [route.request.url.removeprefix(base) for route in held] == [
-            "searchindex/p/3.json"]
-        held[0].continue_()
-        wait_for_results(page, "video")
-        assert excerpts() == ["Models watch videos."]
-        page.unroute("**/searchindex/p/*.json")
-        # Records that fail to load leave the results without excerpts.
-        page.route("**/searchindex/p/4.json", lambda route: route.abort())
-        logged = len(errors)
-        with page.expect_console_message(lambda m: "searchindex" in m.text or "fetch" in m.text):
-            assert query("lean", complete=False) == ["Theorem Proving in Lean"]
-        page.wait_for_timeout(100)
-        assert excerpts() == [""]
-        assert page.inner_text(".md-search-result__meta") == "1 matching document"
-        assert errors[logged:] and all("Failed to" in e for e in errors[logged:]), errors
-        del errors[logged:]
-        page.unroute("**/searchindex/p/4.json")
 
-        # As you type: a prefix finds the longer word; the title match ranks first.
-        assert query("reinforc") == ["Reinforcement Learning with Verifiable Rewards",
-                                     "GRPO for Math"]
-        assert page.inner_text(".md-search-result__meta") == "2 matching documents"
-        assert excerpts()[1] == (
-            "A study of reinforcement learning for math reasoning in small models.")
-        assert query("math reasoning") == [
-            "GRPO for Math", "Reinforcement Learning with Verifiable Rewards"]
-        # No paper has both words: those with one of them, and the message says so.
-        assert query("video reinforcement") == [
-            "Video Question Answering", "Reinforcement Learning with Verifiable Rewards",
-            "GRPO for Math"]
-        assert page.inner_text(".md-search-result__meta") == (
-            "No document matches every word; 3 documents match 1 of 2")
-        # Every word is a prefix: "the" is on its way to "theorem".
-        assert query("the") == ["Theorem Proving in Lean"]
+def show(page, text: str, complete: bool = True) -> list[str]:
+    """The titles a query shows; by default once its excerpts are shown too."""
+    from browser import wait_for_results
 
-        # A hostile title is shown as text, and nothing in it runs.
-        assert query("payloads") == [HOSTILE]
-        assert page.locator(".md-search-result__list img").count() == 0
-        assert page.evaluate("window.__pwned") is None
+    page.fill("input.md-search__input", text)
+    wait_for_results(page, text, excerpts=complete)
+    return page.locator(".md-search-result__item h1").all_inner_texts()
 
-        # On a fresh visit, title files wait while a query waits for its own files.
-        fresh = browser.new_context().new_page()
-        fresh.on("pageerror", lambda exc: errors.append(str(exc)))
-        asked: list[str] = []
-        fresh.on("request", lambda r: asked.append(r.url.removeprefix(base)))
-        held_titles, held_shard = [], []
-        fresh.route("**/searchindex/n/0.json", lambda route: held_titles.append(route))
-        fresh.route(f"**/searchindex/t/{shard_key('video')}.json",
-                    lambda route: held_shard.append(route))
-        fresh.goto(base)
-        fresh.click("label.md-search__icon, .md-search__input")
-        fresh.fill("input.md-search__input", "verifiable")  # doc 0: its title is in n/0
-        wait_for_results(fresh, "verifiable")
-        fresh.fill("input.md-search__input", "video")
-        for _ in range(500):  # until both requests are held (a loaded machine is slow)
-            if held_titles and held_shard:
-                break
-            fresh.wait_for_timeout(20)
-        assert held_titles and held_shard
-        held_titles[0].continue_()
-        fresh.wait_for_timeout(300)
-        assert [url for url in asked if "/n/" in url] == ["searchindex/n/0.json"]
-        held_shard[0].continue_()
-        fresh.wait_for_load_state("networkidle")
-        assert [url for url in asked if "/n/" in url] == [
-            "searchindex/n/0.json", "searchindex/n/1.json", "searchindex/n/2.json"]
-        fresh.context.close()
 
-        # An older query that finishes last does not overwrite a newer one.
-        held = []
-        page.route(f"**/searchindex/t/{shard_key('problems')}.json", lambda r: held.append(r))
-        page.evaluate("""() => {
-            const input = document.querySelector('input.md-search__input');
-            for (const q of ['problems', 'watch']) {
-                input.value = q; input.dispatchEvent(new Event('input'));
-            }}""")
-        wait_for_results(page, "watch", excerpts=False)
-        held[0].continue_()
-        page.wait_for_load_state("networkidle")
-        assert page.locator(".md-search-result__item h1").all_inner_texts() == [
-            "Video Question Answering"]
-        assert page.inner_text(".md-search-result__meta") == "1 matching document"
+def excerpts(page) -> list[str]:
+    return page.locator(".digest-search-excerpt").all_inner_texts()
 
-        # The keyboard: down from the box to the first result, Escape closes the dialog.
-        page.focus("input.md-search__input")
-        page.keyboard.press("ArrowDown")
-        assert page.evaluate("document.activeElement.href") == base + "papers/video/"
-        page.focus("input.md-search__input")
-        page.keyboard.press("Escape")
-        assert not page.is_checked("#__search")
 
-        page.fill("input.md-search__input", "")  # an empty query restores the initial text
-        page.wait_for_function("document.querySelector('.md-search-result__meta')"
-                               ".textContent === 'Initializing search'")
-        assert page.locator(".md-search-result__item").count() == 0
-        assert errors == []
+def title_files(page, loaded: int | None = None) -> dict[str, list[int]]:
+    """The title files the client asked for and loaded; first waits until `loaded` are."""
+    if loaded is not None:
+        page.wait_for_function("n => digestSearch.titleFiles().loaded.length === n", arg=loaded)
+    return page.evaluate("digestSearch.titleFiles()")
+
+
+def meta(page) -> str:
+    return page.inner_text(".md-search-result__meta")
+
+
+def test_both_tokenizers_split_text_alike(visit):
+    page = visit.open()  # the index and the query must agree
+    assert page.evaluate("([texts, stop]) => texts.map(t => digestSearch.tokenize(t, stop))",
+                         [TRICKY, list(STOP_WORDS)]) == [tokenize(t) for t in TRICKY]
+
+
+def test_a_query_shows_its_results_highlighted_and_linked(visit):
+    from browser import search
+
+    page = visit.open()
+    results = search(page, "verifiable rewards")
+    assert results.count() == 1
+    assert meta(page) == "1 matching document"
+    assert page.locator(".md-search-result__item mark").all_inner_texts() == [
+        "Verifiable", "Rewards", "verifiable", "rewards"]
+    assert results.first.locator("a").get_attribute("href") == page.base + "papers/rlvr/"
+
+
+def test_the_first_results_load_every_title_file_and_nothing_else(visit):
+    page = visit.open()
+    assert not [url for url in page.requested if "/n/" in url]  # none before a query
+    show(page, "verifiable rewards")
+    assert title_files(page, loaded=3) == {"asked": [0, 1, 2], "loaded": [0, 1, 2]}
+    assert sorted(url for url in page.requested if "/n/" in url) == [
+        "searchindex/n/0.json", "searchindex/n/1.json", "searchindex/n/2.json"]
+
+
+def test_a_later_query_shows_its_results_before_its_records_arrive(visit):
+    from browser import wait_for_results, wait_until
+
+    page = visit.open()
+    show(page, "verifiable")
+    title_files(page, loaded=3)
+    held = []
+    page.route("**/searchindex/p/*.json", lambda route: held.append(route))
+    assert show(page, "video", complete=False) == ["Video Question Answering"]
+    assert excerpts(page) == [""]
+    assert meta(page) == "1 matching document"
+    assert page.locator(".md-search-result__item a").get_attribute("href") == (
+        page.base + "papers/video/")
+    wait_until(page, lambda: held)  # the records are asked for once the results are drawn
+    assert [route.request.url.removeprefix(page.base) for route in held] == [
+        "searchindex/p/3.json"]
+    held[0].continue_()
+    wait_for_results(page, "video")
+    assert excerpts(page) == ["Models watch videos."]
+
+
+def test_records_that_fail_leave_the_results_without_excerpts(visit):
+    page = visit.open()
+    show(page, "verifiable")
+    title_files(page, loaded=3)
+    page.route("**/searchindex/p/4.json", lambda route: route.abort())
+    # The client logs the failure once it has given up on the excerpts: nothing follows it.
+    with page.expect_console_message(lambda m: m.type == "error" and "fetch" in m.text):
+        assert show(page, "lean", complete=False) == ["Theorem Proving in Lean"]
+    assert excerpts(page) == [""]
+    assert meta(page) == "1 matching document"
+    assert page.errors and all("Failed to" in e for e in page.errors), page.errors
+    page.errors.clear()
+
+
+def test_a_prefix_finds_the_longer_word_and_title_matches_rank_first(visit):
+    page = visit.open()
+    assert show(page, "reinforc") == ["Reinforcement Learning with Verifiable Rewards",
+                                      "GRPO for Math"]
+    assert meta(page) == "2 matching documents"
+    assert excerpts(page)[1] == (
+        "A study of reinforcement learning for math reasoning in small models.")
+    assert show(page, "math reasoning") == [
+        "GRPO for Math", "Reinforcement Learning with Verifiable Rewards"]
+
+
+def test_papers_holding_some_of_the_words_are_shown_when_none_holds_all(visit):
+    page = visit.open()
+    assert show(page, "video reinforcement") == [
+        "Video Question Answering", "Reinforcement Learning with Verifiable Rewards",
+        "GRPO for Math"]
+    assert meta(page) == "No document matches every word; 3 documents match 1 of 2"
+
+
+def test_every_word_is_a_prefix(visit):
+    page = visit.open()
+    assert show(page, "the") == ["Theorem Proving in Lean"]  # "the" on its way to "theorem"
+
+
+def test_a_hostile_title_is_shown_as_text(visit):
+    page = visit.open()
+    assert show(page, "payloads") == [HOSTILE]
+    assert page.locator(".md-search-result__list img").count() == 0
+    assert page.evaluate("window.__pwned") is None
+
+
+def test_title_files_wait_while_a_query_waits_for_its_own_files(visit):
+    from browser import wait_for_results, wait_until
+
+    held_titles, held_shard = [], []
+    visit.route("**/searchindex/n/0.json", lambda route: held_titles.append(route))
+    visit.route(f"**/searchindex/t/{shard_key('video')}.json",
+                lambda route: held_shard.append(route))
+    page = visit.open()
+    page.fill("input.md-search__input", "verifiable")  # doc 0: its title is in n/0
+    wait_for_results(page, "verifiable")
+    page.fill("input.md-search__input", "video")
+    wait_until(page, lambda: held_titles and held_shard)
+    held_titles[0].continue_()
+    # n/0 loaded while "video" waits for its shard: the next title file is not asked for.
+    assert title_files(page, loaded=1) == {"asked": [0], "loaded": [0]}
+    held_shard[0].continue_()
+    assert title_files(page, loaded=3) == {"asked": [0, 1, 2], "loaded": [0, 1, 2]}
+    wait_for_results(page, "video")
+    assert [url for url in page.requested if "/n/" in url] == [
+        "searchindex/n/0.json", "searchindex/n/1.json", "searchindex/n/2.json"]
+
+
+def test_an_older_query_finishing_last_does_not_overwrite_a_newer_one(visit):
+    from browser import wait_for_results, wait_until
+
+    page = visit.open()
+    held = []
+    page.route(f"**/searchindex/t/{shard_key('problems')}.json", lambda r: held.append(r))
+    page.evaluate("""() => {
+        const input = document.querySelector('input.md-search__input');
+        for (const q of ['problems', 'watch']) {
+            input.value = q; input.dispatchEvent(new Event('input'));
+        }}""")
+    wait_for_results(page, "watch", excerpts=False)
+    wait_until(page, lambda: held)
+    held[0].continue_()
+    page.wait_for_function("digestSearch.ranking() === 0")  # "problems" has ended too
+    assert page.locator(".md-search-result__item h1").all_inner_texts() == [
+        "Video Question Answering"]
+    assert meta(page) == "1 matching document"
+
+
+def test_the_keyboard_reaches_the_first_result_and_escape_closes(visit):
+    page = visit.open()
+    show(page, "watch")
+    page.focus("input.md-search__input")
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement.href") == page.base + "papers/video/"
+    page.focus("input.md-search__input")
+    page.keyboard.press("Escape")
+    assert not page.is_checked("#__search")
+
+
+def test_an_empty_query_restores_the_initial_text(visit):
+    page = visit.open()
+    show(page, "watch")
+    page.fill("input.md-search__input", "")
+    page.wait_for_function("document.querySelector('.md-search-result__meta')"
+                           ".textContent === 'Initializing search'")
+    assert page.locator(".md-search-result__item").count() == 0
 
 
 # A digest of the real seed listings (about 200 papers) plus papers whose titles are hard to
@@ -450,11 +527,11 @@ def seed_site(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def seed_page(seed_site):
+def seed_page(seed_site, browser):
     """A page of the seed site in Chromium, with its base URL; no page error may happen."""
-    from browser import chromium, serve_folder
+    from browser import serve_folder
 
-    with serve_folder(seed_site / "site") as base, chromium() as browser:
+    with serve_folder(seed_site / "site") as base:
         page = browser.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))

@@ -1,4 +1,5 @@
-"""Loading and validating content/: papers (Markdown + front matter) and themes.yml.
+"""Loading and validating content/: papers (Markdown + front matter) and themes.yml, with
+the scope (ingest/scope.py) and the digest's own policy (content/policy.py) checked alongside.
 
 Every problem is collected with its file and line (the line in the file, not in the front
 matter block) before anything fails; `digest check` prints them and `digest build` refuses
@@ -210,13 +211,14 @@ class _lazy_lines(dict):
 
 
 def read_content(root: Path, allowed_tags: set[str] | None = None,
-                 parsed: dict | None = None, progress=None) -> Content:
+                 parsed: dict | None = None, progress=None, policy: bool = True) -> Content:
     """Read content/ (themes and every paper) and check it as a whole.
 
     `allowed_tags` is the tag vocabulary (mkdocs.yml, tags plugin `tags_allowed`), if any.
     `parsed` maps file names to (size and mtime, Paper) of earlier reads: unchanged files are
     not parsed again (they are still checked, and their Paper is used as it is, not copied: pass
-    a dict just loaded), and it is updated to this read.
+    a dict just loaded), and it is updated to this read. `policy`: also apply the digest's own
+    rules (content/checks.yml); a command that only adds to valid records may leave them out.
     """
     from generator.ingest.scope import read_scope  # scope.py reads its file with this module's helpers
 
@@ -226,7 +228,7 @@ def read_content(root: Path, allowed_tags: set[str] | None = None,
     if any(problem.path == rel(root, root) for problem in links):
         content.problems = links  # content/ itself: nothing in it is read
         return content
-    content.themes, content.problems, _ = read_themes(root)
+    content.themes, content.problems, theme_lines = read_themes(root)
     content.problems += read_scope(root)[1]
     content.problems += [problem for problem in links if problem not in content.problems]
     theme_ids = {t.id for t in content.themes}
@@ -235,8 +237,8 @@ def read_content(root: Path, allowed_tags: set[str] | None = None,
     source_files = set(_entries(root / "sources",
                                 lambda entry: entry.is_file(follow_symlinks=False)))
     fresh: dict[str, tuple] = {}
-    # Names sorted as strings: sorting 20,000 Paths (what glob gives) took 0.4 s.
-    stamps = {}  # by file name: hashing 20,000 Paths again and again was slower
+    # Names sorted as strings: sorting Paths (what glob gives) compares them part by part.
+    stamps = {}  # by file name: a Path is hashed again at every lookup
     for entry in _entries(papers_dir, lambda entry: entry.name.endswith(".md")
                           and not entry.is_symlink()).values():
         stat = entry.stat(follow_symlinks=False)
@@ -295,6 +297,11 @@ def read_content(root: Path, allowed_tags: set[str] | None = None,
     if parsed is not None:
         parsed.clear()
         parsed.update(fresh)
+    if policy:
+        from generator.content.policy import check_policy  # policy.py reads with this module
+
+        content.problems += [problem for problem in check_policy(content, theme_lines)
+                             if problem not in content.problems]
     return content
 
 

@@ -17,9 +17,8 @@ from pathlib import Path
 from generator import model
 from generator.content.read import _read_text, parse_record, rel
 from generator.content.frontmatter import FrontMatterError, dump_yaml, key_lines, load_yaml
-from generator.model import Paper, Rejection
+from generator.model import ARXIV_ID, SOURCE_REF, Paper, Rejection
 from generator.problems import Problem
-from generator.content.rules import ARXIV, SOURCE_REF
 
 FILE = "rejected.yml"
 # `digest fetch` (a day, or a search) stores a source whole but imports only the entries its
@@ -58,7 +57,7 @@ def _read_with_lines(root: Path) -> tuple[list[Rejection], list[int], list[Probl
         problems += found
         if record is None:
             continue
-        if record.arxiv is not None and not ARXIV.fullmatch(record.arxiv):
+        if record.arxiv is not None and not ARXIV_ID.fullmatch(record.arxiv):
             problems.append(Problem(name, keys.get("arxiv", line), "arxiv", f"'{record.arxiv}' "
                                     "is not an arXiv id like 2504.15777 (no 'v2' version suffix)"))
         for ref in record.sources:
@@ -121,7 +120,7 @@ def plan_rejections(root: Path, papers: list[Paper], given: list[str], reason: s
     An argument is a file name (`x.md` or `x`), a path, an arXiv id (`arXiv:` prefix and version
     allowed), or a stored source entry (`2025-12-08_listing.txt:13`, as `digest check` prints it).
     """
-    from generator.ingest.store import REF, SourceStore
+    from generator.ingest.store import SourceStore
 
     store = SourceStore(root)
     by_name = {p.name: p for p in papers}
@@ -137,11 +136,11 @@ def plan_rejections(root: Path, papers: list[Paper], given: list[str], reason: s
         arxiv = re.sub(r"v\d+$", "", text.removeprefix("arXiv:").removeprefix("arxiv:"))
         stem = Path(text).name.removesuffix(".md")
         paper = entry = None
-        if REF.fullmatch(ref) and (found := store.entry(ref)) is not None:
+        if SOURCE_REF.fullmatch(ref) and (found := store.entry(ref)) is not None:
             entry = found[1]
             paper = next((by_key[k] for k in _keys(entry.title, entry.arxiv) if k in by_key),
                          None)
-        elif ARXIV.fullmatch(arxiv) and f"arxiv:{arxiv}" in by_key:
+        elif ARXIV_ID.fullmatch(arxiv) and f"arxiv:{arxiv}" in by_key:
             paper = by_key[f"arxiv:{arxiv}"]
         elif stem in by_name:
             paper = by_name[stem]
@@ -190,31 +189,13 @@ def render_imported(lines: set[int]) -> str:
 def check_removals(root: Path, papers: list[Paper]) -> list[Problem]:
     """content/rejected.yml's own problems, papers both present and rejected, and source entries
     whose paper file is gone without a rejection (deleted by hand)."""
-    from generator.ingest.store import STORED, parse_source  # the store imports the source readers
-
     rejections, lines, problems = _read_with_lines(root)
     name = rel(root / FILE, root)
     folder = root / "sources"
     files = set(os.listdir(folder)) if folder.is_dir() else set()
-    stored: dict[str, tuple] = {}  # stored source -> (parsed, imported entries or None: all)
-    for file in sorted(files):
-        match = STORED.fullmatch(file)
-        if match is None:
-            continue
-        try:
-            text = _read_text(folder / file, file)
-        except FrontMatterError:
-            continue  # an unreadable source is reported by the papers that refer to it
-        source, _ = parse_source(text, file, int(match["date"][:4]))
-        if is_fetched(file):
-            if f"{file}{IMPORTED}" not in files:
-                continue  # fetched before its selection was recorded: which entries are papers?
-            stored[file] = (source, read_imported(root, file))
-        else:
-            stored[file] = (source, None)
+    stored = _read_stored_sources(root, files)
     entries = {f"{file}:{e.line}": (source.date, e) for file, (source, _) in stored.items()
                for e in source.entries}
-    line_of = {id(r): line for r, line in zip(rejections, lines)}
     for record, line in zip(rejections, lines):
         for ref in record.sources:
             match = SOURCE_REF.fullmatch(ref)
@@ -222,6 +203,7 @@ def check_removals(root: Path, papers: list[Paper]) -> list[Problem]:
                 problems.append(Problem(name, line, "sources", f"'{match['file']}' is not in "
                                         "content/sources/"))
     index = index_rejections(rejections, _Entries(entries))
+    line_of = {id(r): line for r, line in zip(rejections, lines)}
     present: set[str] = set()
     for paper in papers:
         keys = _keys(paper.title, paper.arxiv)
@@ -235,15 +217,47 @@ def check_removals(root: Path, papers: list[Paper]) -> list[Problem]:
                 f"from {name} to keep it"))
     referenced = {ref for paper in papers for ref in paper.sources}
     referenced.update(ref for record in rejections for ref in record.sources)
-    reported: set[str] = set()  # one message per missing paper, at its earliest entry
+    return problems + _find_deleted_papers(root, stored, referenced, present | set(index))
+
+
+def _read_stored_sources(root: Path, files: set[str]) -> dict[str, tuple]:
+    """Every stored source, parsed: {file: (source, its entries that are papers, or None when
+    all are)}. A fetched source whose selection was never recorded is left out."""
+    from generator.ingest.store import STORED, parse_source  # the store imports the source readers
+
+    stored: dict[str, tuple] = {}
+    for file in sorted(files):
+        match = STORED.fullmatch(file)
+        if match is None:
+            continue
+        try:
+            text = _read_text(root / "sources" / file, file)
+        except FrontMatterError:
+            continue  # an unreadable source is reported by the papers that refer to it
+        source, _ = parse_source(text, file, int(match["date"][:4]))
+        if is_fetched(file):
+            if f"{file}{IMPORTED}" not in files:
+                continue  # fetched before its selection was recorded: which entries are papers?
+            stored[file] = (source, read_imported(root, file))
+        else:
+            stored[file] = (source, None)
+    return stored
+
+
+def _find_deleted_papers(root: Path, stored: dict[str, tuple], referenced: set[str],
+                         known: set[str]) -> list[Problem]:
+    """Stored entries that no paper or rejection refers to and whose paper is neither present
+    nor rejected (`known` keys): a paper file deleted by hand, reported once at its earliest
+    entry."""
+    problems, reported = [], set()
     for file, (source, imported) in stored.items():
-        shown = rel(folder / file, root)
+        shown = rel(root / "sources" / file, root)
         for entry in source.entries:
             if f"{file}:{entry.line}" in referenced or (imported is not None
                                                          and entry.line not in imported):
                 continue
             keys = _keys(entry.title, entry.arxiv)
-            if any(k in present or k in index or k in reported for k in keys):
+            if any(k in known or k in reported for k in keys):
                 continue
             reported.update(keys)
             problems.append(Problem(

@@ -2,24 +2,22 @@
 
 File name, known and unique themes, tags Material can print, arXiv ids, links that are valid
 http(s) URLs (text.check_url), sources that exist, no control characters in any text, lengths
-that keep a title a title. content.py applies them while reading content/ and reports every
-problem found.
+that keep a title a title. content/read.py applies them while reading content/ and reports
+every problem found. The digest's own rules over its whole content are in content/policy.py.
 """
 
 from __future__ import annotations
 
 import re
 
-from generator.model import Paper, Theme
+from generator.model import ARXIV_ID, SOURCE_REF, Paper, Theme
 from generator.problems import Problem
 from generator.ingest.entries import MAX_TITLE
 from generator.render.text import check_url, describe_forbidden, find_forbidden, printable
 
 NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,79}")
 THEME_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
-ARXIV = re.compile(r"\d{4}\.\d{4,5}|[a-z][a-z.-]*/\d{7}")  # new and old style, no version
 TAG = re.compile(r"\w[\w .+#/-]{0,39}")  # Material prints tag names unescaped: no markup
-SOURCE_REF = re.compile(r"(?P<file>[^:/\\]+):(?P<line>[1-9][0-9]*)")
 # Characters. A title is printed in headings, lists, feeds and the search index: past this it is
 # an abstract pasted into the wrong field (arXiv titles stay under 300).
 MAX_LENGTHS = {"title": MAX_TITLE, "authors": 300, "organization": 300}
@@ -83,7 +81,7 @@ def check_paper(paper: Paper, lines: dict[str, int], path: str, theme_ids: set[s
         values = getattr(paper, label)
         for value in sorted({v for v in values if values.count(v) > 1}):
             problems.append(Problem(path, at(label), label, f"'{value}' is listed twice"))
-    if paper.arxiv is not None and not ARXIV.fullmatch(paper.arxiv):
+    if paper.arxiv is not None and not ARXIV_ID.fullmatch(paper.arxiv):
         problems.append(Problem(path, at("arxiv"), "arxiv", f"'{paper.arxiv}' is not an arXiv id "
                                 "like 2504.15777 (no 'v2' version suffix)"))
     for tag in paper.tags:

@@ -1,9 +1,10 @@
-"""Readers of the digest's sources: Hugging Face listing text and daily-papers API JSON.
+"""What every source reader yields: the SourceEntry record, the limits a source must keep,
+and the cleaning every entry goes through.
 
-Both yield SourceEntry records that keep where they came from (`line`: the line of a listing
-entry, or the 1-based item number of an API file), so later problems can point at them.
-`clean_entries` then removes the characters no text may hold (text.FORBIDDEN) and applies the
-length rules of `digest check` (rules.MAX_LENGTHS), for both.
+Readers (hf_listing, hf_api, hf_search) yield SourceEntry records that keep where they came
+from (`line`: the line of a listing entry, or the 1-based item number of an API file), so later
+problems can point at them. `clean_entries` then removes the characters no text may hold
+(text.FORBIDDEN) and applies the length rules of `digest check` (rules.MAX_LENGTHS), for all.
 """
 
 from __future__ import annotations

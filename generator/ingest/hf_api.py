@@ -20,13 +20,13 @@ import threading
 import time
 import urllib.parse
 
+from generator.model import ARXIV_ID
 from generator.problems import Problem
 from generator.render.text import check_url, printable
 from generator.ingest.entries import MAX_SOURCE_BYTES
 from generator.ingest.entries import SourceEntry
 
 DEFAULT_API_URL = "https://huggingface.co/api/daily_papers"
-ARXIV_ID = re.compile(r"\d{4}\.\d{4,5}|[a-z][a-z.-]*/\d{7}")
 PAGE_SIZE = 100
 MAX_PAGES = 20  # a day lists well under 100 papers; more pages mean an API gone wrong
 MAX_RETRY_AFTER = 60  # seconds: a server asking for a longer wait is not waited for
@@ -299,7 +299,7 @@ class _Deadline:
 
 def _opener(deadline: _Deadline):
     """urllib with only http(s) (proxies and redirects kept), each connection watched."""
-    # Imported here: urllib.request (http.client, email, ssl) is 40 ms of every `digest build`.
+    # Imported here: urllib.request (http.client, email, ssl) would slow every `digest build`.
     import http.client
     import urllib.request
 

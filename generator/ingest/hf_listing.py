@@ -176,7 +176,16 @@ def parse_listing(text: str, path: str, year: int) -> Listing:
     """Parse listing text; the year completes the listing's own yearless date."""
     lines = _lines(text)
     listing = Listing(path, None)
-    position = 0
+    position = _read_listing_date(listing, lines, year)
+    if listing.date is not None:
+        _read_entries(listing, _units(lines[position:]))
+    return listing
+
+
+def _read_listing_date(listing: Listing, lines: list[_Line], year: int) -> int:
+    """Set the listing's date from the line after the page header (or report why not);
+    returns the position of the first line after it."""
+    path, position = listing.path, 0
     while position < len(lines) and lines[position].text in HEADER_LINES:
         position += 1
     if position < len(lines):
@@ -187,15 +196,18 @@ def parse_listing(text: str, path: str, year: int) -> Listing:
                 listing.problems.append(Problem(path, lines[position].number, "date",
                                                 f"'{lines[position].text} {year}' is not a "
                                                 "calendar date"))
-                return listing
-            position += 1
-    if listing.date is None:
-        line = lines[position].number if position < len(lines) else 1
-        listing.problems.append(Problem(path, line, "date", "expected the listing's date "
-                                        "(like 'Dec 8') after the page header"))
-        return listing
+                return position
+            return position + 1
+    line = lines[position].number if position < len(lines) else 1
+    listing.problems.append(Problem(path, line, "date", "expected the listing's date "
+                                    "(like 'Dec 8') after the page header"))
+    return position
 
-    units = _units(lines[position:])
+
+def _read_entries(listing: Listing, units: list[_Unit]) -> None:
+    """Pair titles with abstracts and metadata blocks into the listing's entries; every unit
+    that does not fit is reported at its line and skipped, never glued to a neighbour."""
+    path = listing.path
     pending: _Unit | None = None  # a title still waiting for its abstract
     last: SourceEntry | None = None  # the entry a metadata block may still belong to
     for index, unit in enumerate(units):
@@ -237,7 +249,6 @@ def parse_listing(text: str, path: str, year: int) -> Listing:
             pending = None
     if pending is not None:
         listing.problems.append(_no_abstract(path, pending))
-    return listing
 
 
 def _unseparated(path: str, title: _Unit, abstract: _Unit, following: _Unit | None) -> Problem:

@@ -15,7 +15,8 @@ import json
 import re
 import urllib.parse
 
-from generator.ingest.hf_api import ARXIV_ID, FetchError, fetch_json
+from generator.ingest.hf_api import FetchError, fetch_json
+from generator.model import ARXIV_ID
 
 DEFAULT_SEARCH_URL = "https://huggingface.co/api/papers/search"
 MAX_QUERY = 300  # characters; a title is far shorter, and the query goes into a URL

@@ -253,6 +253,36 @@ def plan_import(paths: list[Path], year: int, root: Path, select: Selector | Non
     """
     plan = ImportPlan()
     store = SourceStore(root)
+    incoming = _read_sources(plan, paths, year, store, today)
+    digest = _read_digest(plan, root, progress, below_threshold)
+    if plan.errors:
+        return plan
+    groups, rejected = _group_entries(incoming, _index_papers(digest.papers, store), store,
+                                      digest.rejections, select)
+    selected = _plan_papers(plan, root, store, digest, groups, vocabulary, progress,
+                            below_threshold)
+    _plan_imported_entries(plan, root, selected)
+    plan.actions.sort(key=lambda item: item[1])
+    plan.threshold = digest.scope.threshold if digest.scope is not None else None
+    plan.skipped += rejected
+    for listed in (plan.added, plan.updated, plan.skipped):
+        listed.sort(key=lambda c: (c.path, c.refs))
+    return plan
+
+
+@dataclass
+class _Digest:
+    """What an import reads of content/ besides the sources."""
+
+    themes: list
+    scope: object  # Scope or None
+    papers: dict[str, Paper]  # by file name
+    rejections: list
+
+
+def _read_sources(plan: ImportPlan, paths: list[Path], year: int, store: SourceStore,
+                  today: dt.date | None) -> list[tuple[str, Listing]]:
+    """Read each source, check its dates and add it to the store: (stored name, source)."""
     incoming: list[tuple[str, Listing]] = []
     for path in paths:
         source, text, kind, fatal = read_source(path, year)
@@ -274,6 +304,11 @@ def plan_import(paths: list[Path], year: int, root: Path, select: Selector | Non
             plan.files[f"sources/{name}"] = text
         incoming.append((name, source))
         plan.sources.append(name)
+    return incoming
+
+
+def _read_digest(plan: ImportPlan, root: Path, progress, below_threshold: str) -> _Digest:
+    """Themes, scope, papers and rejections of content/; what is unreadable is an error."""
     themes, theme_problems, _ = read_themes(root)
     plan.errors += theme_problems
     scope, scope_problems = read_scope(root)
@@ -294,12 +329,13 @@ def plan_import(paths: list[Path], year: int, root: Path, select: Selector | Non
             papers[paper.name] = paper
     rejections, rejection_problems = read_rejections(root)
     plan.errors += rejection_problems  # unreadable, it could let a rejected paper back in
-    if plan.errors:
-        return plan
-    rejected = index_rejections(rejections, store)
-    skipped: dict[int, Candidate] = {}  # rejected papers, by their rejection
+    return _Digest(themes, scope, papers, rejections)
 
-    index: dict[str, str] = {}  # "arxiv:<id>" or normalized title -> paper name or "new:..."
+
+def _index_papers(papers: dict[str, Paper], store: SourceStore) -> dict[str, str]:
+    """Every key a paper is known by ("arxiv:<id>", its normalized title and those of its
+    sources' entries) -> its file name."""
+    index: dict[str, str] = {}
     for paper in papers.values():
         if paper.arxiv:
             index.setdefault(f"arxiv:{paper.arxiv}", paper.name)
@@ -307,11 +343,22 @@ def plan_import(paths: list[Path], year: int, root: Path, select: Selector | Non
         for ref in paper.sources:
             if (found := store.entry(ref)) is not None:
                 index.setdefault(model.normalize_title(found[1].title), paper.name)
+    return index
+
+
+def _group_entries(incoming: list[tuple[str, Listing]], index: dict[str, str],
+                   store: SourceStore, rejections: list, select: Selector | None
+                   ) -> tuple[dict[str, list[str]], list[Candidate]]:
+    """The incoming entries by the paper they belong to (a file name, or "new:<title key>"),
+    and the rejected papers they hold (left out before the selection: a curator's decision
+    comes first)."""
+    rejected = index_rejections(rejections, store)
+    skipped: dict[int, Candidate] = {}  # rejected papers, by their rejection
     groups: dict[str, list[str]] = {}
     for name, source in sorted(incoming, key=lambda item: item[0]):
         for entry in source.entries:
             record = match_rejection(rejected, entry.title, entry.arxiv)
-            if record is not None:  # before the selection: a curator's decision comes first
+            if record is not None:
                 found = skipped.setdefault(id(record), Candidate(
                     record.title, record.arxiv, [], why=describe_rejection(record), rejected=True))
                 found.refs.append(f"{name}:{entry.line}")
@@ -324,44 +371,32 @@ def plan_import(paths: list[Path], year: int, root: Path, select: Selector | Non
             for key in keys:
                 index.setdefault(key, target)
             groups.setdefault(target, []).append(f"{name}:{entry.line}")
+    return groups, list(skipped.values())
 
+
+def _plan_papers(plan: ImportPlan, root: Path, store: SourceStore, digest: _Digest,
+                 groups: dict[str, list[str]], vocabulary: set[str] | None, progress,
+                 below_threshold: str) -> dict[str, set[int]]:
+    """Add or merge the paper of each group into the plan; returns the entries of fetched
+    sources that became papers ({stored name: item numbers})."""
     derived = {t: derive(groups[t], store) for t in sorted(groups) if t.startswith("new:")}
-    relevance = score_candidates(scope, list(papers.values()), rejections, derived)
-    taken = set(papers)
-    selected: dict[str, set[int]] = {}  # a fetched source's entries that became papers
+    relevance = score_candidates(digest.scope, list(digest.papers.values()), digest.rejections,
+                                 derived)
+    taken = set(digest.papers)
+    selected: dict[str, set[int]] = {}
     for done, target in enumerate(sorted(groups), start=1):
         if progress is not None:
             progress(done, len(groups), "merging papers")
         refs = groups[target]
         if target.startswith("new:"):
-            new = derived[target]
-            candidate = Candidate(new["title"], new["arxiv"], sorted(refs, key=ref_key),
-                                  relevance=relevance.get(target))
-            score = candidate.relevance.score if candidate.relevance else None
-            if below_threshold == "skip" and score is not None and score < scope.threshold:
-                candidate.why = (f"score {score:.2f}, below the threshold {scope.threshold:.2f}: "
-                                 f"{candidate.relevance.reason()}")
-                plan.skipped.append(candidate)
+            planned = _plan_new_paper(plan, store, digest, derived[target], refs,
+                                      relevance.get(target), taken, vocabulary, below_threshold)
+            if planned is None:
                 continue
-            stem = assign_name(new["title"], taken)
-            taken.add(stem)
-            keywords = [k for r in refs for k in store.entry(r)[1].keywords]
-            paper = Paper(**new, name=stem, tags=suggest_tags(keywords, vocabulary),
-                          themes=propose_themes(new["title"], new["abstract"], themes))
-            action = "added"
-            candidate.themes = paper.themes
-            plan.added.append(candidate)
+            paper, candidate, action = *planned, "added"
         else:
-            old = papers[target]
-            paper = merge(old, derive(old.sources, store), derive(old.sources + refs, store))
-            # Same values: a curator's own formatting stays as it is.
-            action = "unchanged" if paper == old else "updated"
-            candidate = None
-            if action == "updated":
-                candidate = Candidate(paper.title, paper.arxiv, sorted(refs, key=ref_key),
-                                      changed=[f.name for f in model.record_fields(Paper)
-                                               if getattr(old, f.name) != getattr(paper, f.name)])
-                plan.updated.append(candidate)
+            paper, candidate, action = _plan_known_paper(plan, store, digest.papers[target],
+                                                         refs)
         for ref in refs:
             stored, line = ref_key(ref)
             if is_fetched(stored):
@@ -372,18 +407,55 @@ def plan_import(paths: list[Path], year: int, root: Path, select: Selector | Non
         plan.actions.append((action, rel(root / relpath, root)))
         if action != "unchanged":
             plan.files[relpath] = render_paper_file(paper)
+    return selected
+
+
+def _plan_new_paper(plan: ImportPlan, store: SourceStore, digest: _Digest, new: dict,
+                    refs: list[str], relevance: Relevance | None, taken: set[str],
+                    vocabulary: set[str] | None, below_threshold: str
+                    ) -> tuple[Paper, Candidate] | None:
+    """A new paper from its derived fields (named, tagged, themed), recorded as added; or
+    None when it scores below the scope's threshold and `below_threshold` is "skip"."""
+    candidate = Candidate(new["title"], new["arxiv"], sorted(refs, key=ref_key),
+                          relevance=relevance)
+    score = relevance.score if relevance else None
+    threshold = digest.scope.threshold if digest.scope is not None else None
+    if below_threshold == "skip" and score is not None and score < threshold:
+        candidate.why = f"score {score:.2f}, below the threshold {threshold:.2f}: " \
+                        f"{relevance.reason()}"
+        plan.skipped.append(candidate)
+        return None
+    stem = assign_name(new["title"], taken)
+    taken.add(stem)
+    keywords = [k for r in refs for k in store.entry(r)[1].keywords]
+    paper = Paper(**new, name=stem, tags=suggest_tags(keywords, vocabulary),
+                  themes=propose_themes(new["title"], new["abstract"], digest.themes))
+    candidate.themes = paper.themes
+    plan.added.append(candidate)
+    return paper, candidate
+
+
+def _plan_known_paper(plan: ImportPlan, store: SourceStore, old: Paper, refs: list[str]
+                      ) -> tuple[Paper, Candidate | None, str]:
+    """A paper already in the digest merged with its new entries, and whether that changed
+    it ("updated", recorded with the fields that changed) or not ("unchanged")."""
+    paper = merge(old, derive(old.sources, store), derive(old.sources + refs, store))
+    if paper == old:  # same values: a curator's own formatting stays as it is
+        return paper, None, "unchanged"
+    candidate = Candidate(paper.title, paper.arxiv, sorted(refs, key=ref_key),
+                          changed=[f.name for f in model.record_fields(Paper)
+                                   if getattr(old, f.name) != getattr(paper, f.name)])
+    plan.updated.append(candidate)
+    return paper, candidate, "updated"
+
+
+def _plan_imported_entries(plan: ImportPlan, root: Path, selected: dict[str, set[int]]) -> None:
+    """Beside each fetched source, which of its entries are papers, so that `digest check`
+    knows them (and sees one deleted by hand); a union: a paper once imported stays one."""
     for name in sorted(selected):
-        # Kept beside the source, so that `digest check` knows which of its entries are papers
-        # (and sees one deleted by hand); a union: a paper once imported stays one.
         known = read_imported(root, name)
         if not selected[name] <= known or not (root / "sources" / f"{name}{IMPORTED}").is_file():
             plan.files[f"sources/{name}{IMPORTED}"] = render_imported(selected[name] | known)
-    plan.actions.sort(key=lambda item: item[1])
-    plan.threshold = scope.threshold if scope is not None else None
-    plan.skipped += skipped.values()
-    for listed in (plan.added, plan.updated, plan.skipped):
-        listed.sort(key=lambda c: (c.path, c.refs))
-    return plan
 
 
 def score_candidates(scope, papers: list[Paper], rejections, derived: dict[str, dict]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from generator.content.rules import ARXIV
+from generator.model import ARXIV_ID
 
 HF_PAPER = "https://huggingface.co/papers/{}"
 MAX_TEXT = 300  # characters of one title or reason in the sheet
@@ -40,7 +40,7 @@ def escape_markdown(text: str, limit: int = MAX_TEXT) -> str:
 def paper_link(title: str, arxiv: str | None) -> str:
     """The title, linked to its Hugging Face page when the arXiv id is a valid one."""
     shown = escape_markdown(title)
-    if arxiv and ARXIV.fullmatch(arxiv):
+    if arxiv and ARXIV_ID.fullmatch(arxiv):
         return f"[{shown}]({HF_PAPER.format(arxiv)})"
     return shown
 

@@ -10,7 +10,7 @@ from generator import model
 from generator.content.read import read_content, render_paper_file
 from generator.ingest.importer import assign_name
 from generator.model import Paper
-from generator.content.rules import ARXIV
+from generator.model import ARXIV_ID
 from generator.ingest.themes import propose_themes
 
 PLACEHOLDER = "TODO: paste the paper's abstract here."
@@ -29,7 +29,7 @@ def scaffold_paper(root: Path, title: str, arxiv: str | None, abstract: str | No
     if arxiv is not None:
         arxiv = arxiv.strip().removeprefix("arXiv:").removeprefix("https://arxiv.org/abs/")
         arxiv = re.sub(r"v\d+$", "", arxiv)  # the digest keeps ids without a version
-        if not ARXIV.fullmatch(arxiv):
+        if not ARXIV_ID.fullmatch(arxiv):
             raise ScaffoldError(f"--arxiv: '{arxiv}' is not an arXiv id like 2504.15777")
     content = read_content(root)
     known = {t.id for t in content.themes}

@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 from generator.files import FileRefused, read_file
+from generator.model import SOURCE_REF
 from generator.problems import Problem
 from generator.ingest.entries import MAX_ABSTRACT
 from generator.ingest.entries import MAX_SOURCE_BYTES
@@ -22,7 +23,6 @@ from generator.ingest.hf_listing import Listing, decode_listing, parse_listing
 from generator.ingest.hf_search import read_search_date
 
 STORED = re.compile(r"(?P<date>\d{4}-\d{2}-\d{2})_[a-z0-9._-]+\.(?P<kind>txt|json)")
-REF = re.compile(r"(?P<file>[^:/\\]+):(?P<line>[1-9][0-9]*)")
 
 
 def parse_source(text: str, shown: str, year: int) -> tuple[Listing, str]:
@@ -88,7 +88,7 @@ def stored_name(source: Listing, path: Path, kind: str) -> str:
 
 def ref_key(ref: str) -> tuple[str, int]:
     """Sort key of a `<stored source>:<line>` reference (dates first, lines as numbers)."""
-    match = REF.fullmatch(ref)
+    match = SOURCE_REF.fullmatch(ref)
     return (match["file"], int(match["line"])) if match else (ref, 0)
 
 
@@ -112,7 +112,7 @@ class SourceStore:
 
     def entry(self, ref: str):
         """(source date, entry) of a reference, or None when it cannot be resolved."""
-        match = REF.fullmatch(ref)
+        match = SOURCE_REF.fullmatch(ref)
         stored = STORED.fullmatch(match["file"]) if match else None
         if stored is None:
             return None

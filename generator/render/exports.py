@@ -110,12 +110,6 @@ def render_bibtex(paper: Paper, settings: SiteSettings) -> str:
     return f"@misc{{{bibtex_key(paper)},\n{body}\n}}\n"
 
 
-def export_paths(themes: list[Theme]) -> list[str]:
-    """Every file render_exports writes."""
-    return ["papers.json", "papers.schema.json", "papers.bib"] + [
-        f"themes/{t.id}/papers.bib" for t in themes]
-
-
 def render_exports(papers: list[Paper], themes: list[Theme], settings: SiteSettings
                    ) -> dict[str, str]:
     """papers.json, papers.schema.json, papers.bib and themes/<id>/papers.bib."""

@@ -153,7 +153,7 @@ class _RelatedLinks(_NoExtension):
 
 def _generator(channel: Channel, papers: list[Paper], themes: dict[str, Theme],
                settings: SiteSettings, self_name: str):
-    # Imported here: feedgen (lxml, dateutil) is 60 ms that only the feeds' own process needs.
+    # Imported here: feedgen (lxml, dateutil) is needed only by the process rendering feeds.
     from feedgen.feed import FeedGenerator
 
     atom = self_name == "atom.xml"
@@ -235,8 +235,8 @@ def render_json_feed(channel: Channel, papers: list[Paper], themes: dict[str, Th
 
 def render_opml(settings: SiteSettings, chosen: list[Channel], title: str) -> str:
     """An OPML file that subscribes a reader to the RSS feeds of these channels."""
-    # Imported here, in the extras' process: xml.sax.saxutils imports urllib.request, 15 ms
-    # of the build's own start otherwise.
+    # Imported here, in the extras' process: xml.sax.saxutils imports urllib.request, which
+    # would otherwise slow the build's own start.
     from xml.sax.saxutils import quoteattr
 
     outlines = "\n".join(
@@ -251,12 +251,6 @@ def render_opml(settings: SiteSettings, chosen: list[Channel], title: str) -> st
 
 def _xml_text(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def feed_paths(settings: SiteSettings, themes: list[Theme]) -> list[str]:
-    """Every file render_feeds writes."""
-    return [c.file(name) for c in channels(settings, themes) for name in FORMATS] + [
-        "feeds.opml", "feeds-themes.opml"]
 
 
 def render_feeds(papers: list[Paper], themes: list[Theme], settings: SiteSettings

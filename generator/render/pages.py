@@ -192,8 +192,8 @@ def _theme_entries(papers: list[Paper], theme_id: str, root: str, titles: dict[s
 def _page_links(paths: list[str], number: int, root: str) -> Markup:
     """Links to every page of a theme but this one (`number`, in bold), or nothing if only one.
 
-    Built here: in the template, this loop over every page on every page was 0.8 s at 20,000
-    papers (100 pages for the largest theme).
+    Built here: in the template, this loop runs over every page on every page (a theme of the
+    largest digests has a hundred pages), each expression escaped by Jinja.
     """
     if len(paths) < 2:
         return Markup("")
@@ -205,8 +205,8 @@ def render_theme_entry(paper: Paper, theme_id: str, root: str, titles: dict[str,
     """One paper in a theme's list: title, facts, other themes, the start of the abstract.
 
     Built here rather than in the template: a theme list holds every paper of the theme, and
-    Jinja's escaping of each expression made theme and month lists 0.42 s of the 2,000-paper
-    generator step (0.25 s built here).
+    Jinja's escaping of each expression made theme and month lists the largest part of the
+    generator step (the README's Performance section has the figures).
     """
     facts = f"added {_long_date(paper.added)}"
     if paper.upvotes is not None:

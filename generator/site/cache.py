@@ -15,14 +15,13 @@ import datetime as dt
 import functools
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 from generator import model
 from generator.files import real_folder, read_file
 from generator.model import Paper
+from generator.site import output
 
 PACKAGE = Path(__file__).resolve().parent.parent  # the whole generator package
 MAX_ENTRY_BYTES = 1 << 30  # the parse cache of 20,000 papers is about 40 MB
@@ -58,19 +57,12 @@ class Cache:
             return default
 
     def save(self, name: str, value, encode: Callable | None = None) -> None:
-        """Write the entry atomically, under a temporary name of this process' own."""
+        """Write the entry atomically (site/output.py's replace_file)."""
         data = json.dumps([self.fingerprint, encode(value) if encode is not None else value],
                           ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         # .cache/digest, made as real folders: never a symlink to write through.
         folder = real_folder(self.folder.parents[1], "/".join(self.folder.parts[-2:]))
-        fd, temporary = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(temporary, folder / f"{name}.json")
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        output.replace_file(folder / f"{name}.json", data)
 
 
 # Shapes of the entries, checked on loading: a value of any other shape raises, and the entry is

@@ -132,32 +132,7 @@ def find_code_in_config(project: Path) -> list[Problem]:
                         "not UTF-8 text")]
     except yaml.YAMLError:
         return []  # MkDocs reports the syntax error with its line
-    problems = []
-    stack = [(root, "")] if root is not None else []
-    while stack:
-        node, key = stack.pop()
-        line = node.start_mark.line + 1
-        if isinstance(node, yaml.ScalarNode) and _MARKUP.search(node.value):
-            problems.append(Problem(CONFIG, line, key, f"{_MARKUP.search(node.value)[0]!r} "
-                                    "not allowed: the theme prints mkdocs.yml's texts into "
-                                    "pages as HTML"))
-        if node.tag.startswith(PYTHON_TAG):
-            kind = node.tag[len(PYTHON_TAG):]
-            if not kind.startswith("name:"):
-                problems.append(Problem(CONFIG, line, "", f"the tag !!python/{kind} runs "
-                                        "Python code; not allowed"))
-            elif kind[5:] not in NAMED_OBJECTS:
-                problems.append(Problem(CONFIG, line, "", f"the tag !!python/{kind} names an "
-                                        "object MkDocs would call; only "
-                                        f"{', '.join(sorted(NAMED_OBJECTS))} are allowed"))
-        elif node.tag in ("!ENV", "!relative"):
-            problems.append(Problem(CONFIG, line, "", f"the tag {node.tag} is not allowed "
-                                    "(no environment variables or paths outside the project)"))
-        if isinstance(node, yaml.MappingNode):
-            stack += [(item, key or getattr(pair[0], "value", "")) for pair in node.value
-                      for item in pair]
-        elif isinstance(node, yaml.SequenceNode):
-            stack += [(item, key) for item in node.value]
+    problems = _find_code_tags(root) if root is not None else []
     if isinstance(root, yaml.MappingNode):
         top = {key.value: (key, value) for key, value in root.value
                if isinstance(key, yaml.ScalarNode)}
@@ -208,6 +183,38 @@ def find_code_in_config(project: Path) -> list[Problem]:
         if "markdown_extensions" in top:
             problems += _unknown_extensions(top["markdown_extensions"][1])
     return sorted(problems)
+
+
+def _find_code_tags(root) -> list[Problem]:
+    """Every node of mkdocs.yml, for the tags that run code or read the environment, and for
+    texts holding markup (the theme prints them into pages as HTML)."""
+    problems = []
+    stack = [(root, "")]
+    while stack:
+        node, key = stack.pop()
+        line = node.start_mark.line + 1
+        if isinstance(node, yaml.ScalarNode) and _MARKUP.search(node.value):
+            problems.append(Problem(CONFIG, line, key, f"{_MARKUP.search(node.value)[0]!r} "
+                                    "not allowed: the theme prints mkdocs.yml's texts into "
+                                    "pages as HTML"))
+        if node.tag.startswith(PYTHON_TAG):
+            kind = node.tag[len(PYTHON_TAG):]
+            if not kind.startswith("name:"):
+                problems.append(Problem(CONFIG, line, "", f"the tag !!python/{kind} runs "
+                                        "Python code; not allowed"))
+            elif kind[5:] not in NAMED_OBJECTS:
+                problems.append(Problem(CONFIG, line, "", f"the tag !!python/{kind} names an "
+                                        "object MkDocs would call; only "
+                                        f"{', '.join(sorted(NAMED_OBJECTS))} are allowed"))
+        elif node.tag in ("!ENV", "!relative"):
+            problems.append(Problem(CONFIG, line, "", f"the tag {node.tag} is not allowed "
+                                    "(no environment variables or paths outside the project)"))
+        if isinstance(node, yaml.MappingNode):
+            stack += [(item, key or getattr(pair[0], "value", "")) for pair in node.value
+                      for item in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            stack += [(item, key) for item in node.value]
+    return problems
 
 
 def _unknown_extensions(node) -> list[Problem]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
-import functools
 import itertools
 import os
 import re
@@ -96,6 +95,16 @@ def write_file(target: Path, text: str, direct_new: bool = False) -> bool:
                 return True
             except FileExistsError:  # appeared meanwhile: replace it atomically below
                 pass
+    replace_file(target, data)
+    return True
+
+
+def replace_file(target: Path, data: bytes) -> None:
+    """Write data to target atomically: into a temporary file beside it, then one rename.
+
+    The temporary name is this process' own, so two writers never write into the same file;
+    a crash leaves the old file whole (and, in the cache, a `.tmp` that clean_stale removes).
+    """
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -105,7 +114,18 @@ def write_file(target: Path, text: str, direct_new: bool = False) -> bool:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return True
+
+
+@contextlib.contextmanager
+def temporary_file(name: str, text: str):
+    """A file `name` holding text, in a new private folder removed on leaving (with the file).
+
+    A fetched answer is handed to the importer this way, as the file it reads like any source.
+    """
+    with tempfile.TemporaryDirectory(prefix="digest-") as folder:
+        path = Path(folder) / name
+        replace_file(path, text.encode("utf-8"))
+        yield path
 
 
 @dataclass(frozen=True)
@@ -114,19 +134,6 @@ class Deferred:
 
     key: str
     render: Callable[[], str]
-
-
-def deferred_files(key: str, render_all: Callable[[], dict[str, str]],
-                   paths: list[str]) -> dict[str, Deferred]:
-    """Several files made by one renderer: rendered together, once, only if any is stale."""
-    memo: dict[str, dict[str, str]] = {}
-
-    def render(path: str) -> str:
-        if "files" not in memo:
-            memo["files"] = render_all()
-        return memo["files"][path]
-
-    return {path: Deferred(key, functools.partial(render, path)) for path in paths}
 
 
 def is_stale(target: Path, value: Deferred, known: tuple | None) -> bool:

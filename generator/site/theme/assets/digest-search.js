@@ -538,10 +538,15 @@
     });
   }
 
-  // For tests: the query tokenizer, to compare with generator/search.py's.
+  // For tests: the query tokenizer, to compare with generator/search.py's; and the state tests
+  // wait on instead of sleeping: the title files asked for and loaded (by number), and how
+  // many queries have not shown their results or ended yet.
   window.digestSearch = Object.freeze({
     tokenize: (text, stop = []) => tokenize(text, new Set(stop)),
     arxivId,
+    titleFiles: () => ({ asked: [...titleGroups.keys()].sort((a, b) => a - b),
+                         loaded: [...titleLists.keys()].sort((a, b) => a - b) }),
+    ranking: () => ranking,
   });
 
   // Material's document$ emits once the page is ready (and after every page swap, should
