@@ -7,24 +7,18 @@ EXACT_LIMIT papers, similarities are exact cosines of the sparse TF-IDF vectors;
 vectors are first reduced to LSA_DIMENSIONS by a randomized SVD (fixed seed), so the all-pairs
 comparison is a dense product with a small constant instead of a sparse one that grows with the
 vocabulary (20,000 papers: seconds, not minutes). Rows are compared a block at a time, so memory
-stays bounded, and past 3,000 papers half the blocks go to a forked process. Scores are rounded
-and ties broken by file name, so the same content always gives the same lists.
-`start_related_papers` runs it for a build, in a process of its own.
+stays bounded. Scores are rounded and ties broken by file name, so the same content always
+gives the same lists. The build runs it in one of its workers (site/build.py).
 """
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import re
 from collections import Counter
-from collections.abc import Callable
 from typing import NamedTuple
 
-from generator.site.cache import Cache
-from generator.content.read import Content
 from generator.model import Paper
-from generator.site.parallel import ForkedCall, map_forked
 
 RELATED = 5
 BLOCK = 1000  # rows of the similarity matrix held at once
@@ -67,57 +61,6 @@ class PaperText(NamedTuple):
     abstract: str
 
 
-def import_numeric() -> None:
-    """What the related papers' process imports while the build imports the rest."""
-    import numpy  # noqa: F401
-    import scipy.sparse  # noqa: F401
-
-
-def fork_related_worker() -> ForkedCall:
-    """The related papers' process, to fork first thing in a build: importing numpy and scipy
-    there (0.3 s of one core) overlaps this process' own imports and MkDocs' config loading.
-    Forked when content/ was being read, it slowed the reading by 0.1 s at 2,000 papers."""
-    return ForkedCall(import_numeric)
-
-
-def start_related_papers(content: Content, cache: Cache, worker: ForkedCall
-                         ) -> Callable[[], dict]:
-    """Begin computing related papers in `worker`; returns a function that waits for them.
-
-    Reused from the cache when no title or abstract changed. Otherwise the worker (see
-    `fork_related_worker`: it imported numpy and scipy meanwhile) does the work while this
-    process renders everything else, so on two cores the wait mostly disappears.
-    """
-    corpus = hashlib.sha256()
-    for paper in sorted(content.papers, key=lambda p: p.name):
-        # Lengths first, so the fields cannot run into each other (repr was 3x slower).
-        text = (paper.name, paper.title, paper.abstract)
-        corpus.update(("%d %d %d|" % tuple(map(len, text)) + "".join(text)).encode())
-    known = cache.load("related", {}, _decode_related)
-    if known.get("corpus") == corpus.hexdigest():
-        worker.cancel()
-        return lambda: known["related"]
-    worker.submit(compute_related,
-                  [PaperText(p.name, p.title, p.abstract) for p in content.papers])
-
-    def wait() -> dict:
-        related = worker.result()
-        cache.save("related", {"corpus": corpus.hexdigest(), "related": related})
-        return related
-
-    return wait
-
-
-def _decode_related(data: dict) -> dict:
-    """The cached related papers, checked: {"corpus": hash, "related": {name: [names]}}."""
-    related = data["related"]
-    if not (isinstance(data["corpus"], str) and isinstance(related, dict) and all(
-            isinstance(names, list) and all(isinstance(n, str) for n in names)
-            for names in related.values())):
-        raise ValueError("cache entry of an unexpected shape")
-    return data
-
-
 def compute_related(papers: list[Paper] | list[PaperText], count: int = RELATED
                     ) -> dict[str, list[str]]:
     """For every paper (by file name), the names of its most similar papers, best first."""
@@ -148,10 +91,8 @@ def compute_related(papers: list[Paper] | list[PaperText], count: int = RELATED
         scores[rows, rows + start] = -np.inf  # never related to itself
         return nearest(scores, keep)
 
-    # Half the blocks in a forked child: this runs while the build's main process renders
-    # listing pages, and at 20,000 papers it outlasted them by seconds, on one core.
     starts = range(0, len(names), BLOCK)
-    for start, pairs in zip(starts, map_forked(best_of_block, starts, min_items=4)):
+    for start, pairs in zip(starts, map(best_of_block, starts)):
         for row, column in pairs:
             related[names[start + row]].append(names[column])
     return related
