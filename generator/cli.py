@@ -274,7 +274,7 @@ def reject(ctx: click.Context, papers: tuple[str, ...], reason: str,
 
     A PAPER is a file name (`x.md` or `x`), a path (`content/papers/x.md`), an arXiv id, or a
     stored source entry (`2025-12-08_listing.txt:13`, as `digest check` prints it)."""
-    from generator.content.read import rejections
+    from generator.content import rejections
 
     root = _project(ctx) / "content"
     reason = " ".join(reason.split())
