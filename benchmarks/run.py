@@ -9,10 +9,10 @@ step and the MkDocs build) and, as the baseline, a bare `mkdocs build` of the sa
 the same mkdocs.yml, in alternating order; the medians of the pairs' figures are reported.
 Then: the parallel parts (docs/ generated: related papers and paper pages on the workers; the
 extras rendered by a worker alongside MkDocs) in cold builds with 1 worker and with 2
-(`digest build --jobs N`), a rebuild with nothing changed, a rebuild after one curator edit, the
-extras (feeds, exports, search index) rendered alone, sizes (site, search index raw and gzipped, the largest
-paper, theme and home page) and, in headless Chromium, search latency from navigation start. It
-prints one table with ratios to the baseline. Timings are wall-clock seconds on this machine.
+(`digest build --jobs N`), a rebuild with nothing changed, a rebuild after one curator edit,
+the extras (feeds, exports, search index) rendered alone, sizes (site, search index raw and
+gzipped, the largest paper, theme and home page) and, in headless Chromium, search latency from
+navigation start. It prints one table with ratios to the baseline. Timings are wall-clock seconds on this machine.
 Memory: the largest single process' peak RSS (GNU time), and the peak of the whole process
 tree's summed PSS (forked workers share pages; PSS counts a shared page once), sampled every
 0.1 s in one more cold build, kept apart from the timed ones because the sampling slows the

@@ -35,7 +35,8 @@ from generator.content.read import Content, read_content
 from generator.site.extras import link_extras, start_extras
 from generator.render.feeds import channels
 from generator.files import find_symlinks
-from generator.render.pages import PageKeys, render_listing_pages, render_paper_page, render_paper_pages
+from generator.render.pages import (PageKeys, render_listing_pages, render_paper_page,
+                                    render_paper_pages)
 from generator.site.pool import Pool, WorkerError, describe_failure, shared
 from generator.problems import BuildError, format_problems
 from generator.site.config import load_mkdocs_config, site_settings, tag_vocabulary
