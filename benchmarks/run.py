@@ -7,12 +7,14 @@ For each N it writes a synthetic corpus (benchmarks/make_corpus.py) and imports 
 times in a fresh copy of the project, measures a cold `digest build` (split into the generator
 step and the MkDocs build) and, as the baseline, a bare `mkdocs build` of the same docs/, with
 the same mkdocs.yml, in alternating order; the medians of the pairs' figures are reported.
-Then: a rebuild with nothing changed, a rebuild after one curator edit, the extras (feeds,
-exports, search index) rendered alone, sizes (site, search index raw and gzipped, the largest
-paper, theme and home page) and, in headless Chromium, search latency from navigation start. It
-prints one table with ratios to the baseline. Timings are wall-clock seconds on this machine.
+Then: the parallel parts (docs/ generated: related papers and paper pages on the workers; the
+extras rendered by a worker alongside MkDocs) in cold builds with 1 worker and with 2
+(`digest build --jobs N`), a rebuild with nothing changed, a rebuild after one curator edit,
+the extras (feeds, exports, search index) rendered alone, sizes (site, search index raw and
+gzipped, the largest paper, theme and home page) and, in headless Chromium, search latency from
+navigation start. It prints one table with ratios to the baseline. Timings are wall-clock seconds on this machine.
 Memory: the largest single process' peak RSS (GNU time), and the peak of the whole process
-tree's summed PSS (forked children share pages; PSS counts a shared page once), sampled every
+tree's summed PSS (forked workers share pages; PSS counts a shared page once), sampled every
 0.1 s in one more cold build, kept apart from the timed ones because the sampling slows the
 build it samples.
 """
@@ -128,8 +130,8 @@ def search_index_files(site: Path) -> list[Path]:
 
 
 def measure_extras(project: Path) -> float:
-    """Rendering feeds, exports and the search index alone, in memory (in a build it runs
-    in a forked process alongside MkDocs)."""
+    """Rendering feeds, exports and the search index alone, in memory (in a build, one of its
+    workers renders them alongside MkDocs)."""
     code = (
         "import time; from pathlib import Path;"
         "from generator.site.build import load_mkdocs_config, site_settings;"
@@ -140,6 +142,33 @@ def measure_extras(project: Path) -> float:
         "render_extras(c, s);"
         "print(time.perf_counter() - t)")
     return float(run([sys.executable, "-c", code], project)[1].strip().splitlines()[-1])
+
+
+def measure_workers(imported: Path, workdir: Path, n: int, repeats: int) -> dict[str, float]:
+    """The parallel parts of cold builds with 1 worker and with 2 (`digest build --jobs N`),
+    medians of `repeats` builds each, alternating: docs/ generated (related papers computed
+    and paper pages rendered by the workers while this process renders and writes the rest),
+    the extras rendered by a worker alongside MkDocs, and the whole build."""
+    runs: dict[int, list[tuple[float, float, float]]] = {1: [], 2: []}
+    for attempt in range(repeats):
+        for jobs in (1, 2) if attempt % 2 == 0 else (2, 1):
+            project = make_project(workdir / f"digest-{n}-jobs-{jobs}-{attempt}")
+            shutil.copytree(imported / "content", project / "content", dirs_exist_ok=True)
+            seconds, _, out = timed_rss([sys.executable, "-m", "generator", "build",
+                                         "--jobs", str(jobs)], project)
+            runs[jobs].append((seconds_in(out, "docs/:"),
+                               seconds_in(out, "feeds, exports, search index:", "rendered in"),
+                               seconds))
+            shutil.rmtree(project)
+    row = {}
+    for index, label in enumerate(("docs/ generated (s)", "extras alongside MkDocs (s)",
+                                   "build (s)")):
+        for jobs in (1, 2):
+            row[f"{label}, {jobs} worker{'s' if jobs > 1 else ''}"] = statistics.median(
+                run[index] for run in runs[jobs])
+    row["docs/ generated: 1 worker / 2 workers"] = (row["docs/ generated (s), 1 worker"]
+                                                    / row["docs/ generated (s), 2 workers"])
+    return row
 
 
 def measure_search(site: Path) -> dict[str, float]:
@@ -262,6 +291,7 @@ def bench(n: int, workdir: Path, search: bool, repeats: int) -> dict[str, float 
     for key in ("generator / MkDocs in build", "pipeline / bare MkDocs"):  # the spread too
         row[f"{key}, each build"] = " ".join(f"{run[key]:.3f}" for run in runs)
     row["builds measured (median of)"] = repeats
+    row.update(measure_workers(imported, workdir, n, repeats))
     # Memory of the whole process tree, sampled in one more cold build (not timed: see
     # timed_memory).
     sampled = make_project(workdir / f"digest-{n}-memory")

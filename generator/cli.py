@@ -516,18 +516,17 @@ def check(ctx: click.Context) -> None:
 @main.command()
 @click.option("--force", is_flag=True,
               help="Run MkDocs even when site/ is already the build of the current inputs.")
+@click.option("--jobs", type=click.IntRange(min=1), envvar="DIGEST_JOBS", show_envvar=True,
+              default=None, help="Worker processes for the build [default: one per core].")
 @click.pass_context
-def build(ctx: click.Context, force: bool) -> None:
+def build(ctx: click.Context, force: bool, jobs: int | None) -> None:
     """Build the site: content/ -> docs/ -> MkDocs -> site/ (feeds included)."""
-    from generator.render.related import fork_related_worker
-
-    worker = fork_related_worker()  # first: it imports numpy while this process imports the rest
     from generator.site.build import BuildError, build_site
 
     try:
         with _locked(ctx):
             report = build_site(_project(ctx), echo=click.echo, progress=Progress(),
-                                force=force, worker=worker)
+                                force=force, jobs=jobs)
     except BuildError as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)

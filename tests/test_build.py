@@ -492,7 +492,9 @@ def test_rebuild_with_nothing_changed_skips_mkdocs_until_something_changes(tmp_p
 
 
 def test_papers_read_are_kept_for_the_next_build(tmp_path, monkeypatch):
-    # The parsed papers are cached by the extras' process, alongside MkDocs.
+    # The parsed papers are cached by a worker, before MkDocs runs: a build failing in MkDocs
+    # keeps them all the same.
+    import mkdocs.commands.build
     from mkdocs.exceptions import MkDocsException
 
     from generator.site import build
@@ -505,55 +507,97 @@ def test_papers_read_are_kept_for_the_next_build(tmp_path, monkeypatch):
     assert run_digest("build", cwd=project).returncode == 0
     assert set(cache.load("papers", {})) == names
 
-    # A build failing in MkDocs stops that process, maybe before it saved them: they are
-    # saved anyway.
     (project / ".cache/digest/papers.json").unlink()
 
     def fail(config):
         raise MkDocsException("a page is broken")
 
-    monkeypatch.setattr(build, "start_extras", lambda *args: (None, lambda: None))
-    monkeypatch.setattr(build, "build_mkdocs", fail)
+    monkeypatch.setattr(mkdocs.commands.build, "build", fail)
     with pytest.raises(build.BuildError, match="MkDocs build failed: a page is broken"):
         build.build_site(project, echo=lambda *args: None, force=True)
     assert set(cache.load("papers", {})) == names
 
 
-@pytest.mark.parametrize("case", ["content unchanged", "unknown mkdocs.yml key", "no site_url",
-                                  "broken paper"])
-def test_no_related_papers_process_outlives_a_build(sample, tmp_path, case):
-    # `digest build` forks the related papers' process first thing, before it knows whether
-    # anything needs building: every way out of the build stops that process.
+STATE_KEEPING_PLUGIN = '''
+import os
+
+from mkdocs.plugins import BasePlugin
+
+
+class StateKeeper(BasePlugin):
+    """Numbers the pages as MkDocs reads them, and lists at the end every page it wrote."""
+
+    def on_pre_build(self, config):
+        self.read, self.written = 0, []
+
+    def on_page_content(self, html, page, config, files):
+        self.read += 1
+        return html + f"<p>page {self.read} read</p>"
+
+    def on_post_page(self, output, page, config):
+        self.written.append(page.file.src_uri)
+        return output
+
+    def on_post_build(self, config):
+        with open(os.path.join(config.site_dir, "written.txt"), "w") as handle:
+            handle.write("".join(f"{uri}\\n" for uri in sorted(self.written)))
+'''
+
+
+@pytest.mark.parametrize("plugin", [False, True], ids=["mkdocs.yml's plugins",
+                                                       "a state-keeping plugin added"])
+def test_the_site_is_what_mkdocs_alone_builds_from_docs(tmp_path, plugin):
+    # MkDocs runs as MkDocs: besides the extras (feeds, exports, search index) linked in and
+    # its JSON hardened, the site is what `mkdocs build` makes of the same docs/, with any
+    # plugin a digest adds.
     import os
+    import subprocess
+    import sys
 
-    from generator.site.build import BuildError, build_site, generate_docs, load_mkdocs_config
-    from generator.render.related import fork_related_worker
+    from generator.content.read import read_content
+    from generator.site.build import harden_json, source_date_epoch
 
-    if case == "content unchanged":
-        project = sample
-    else:
-        project = make_project(tmp_path / "digest")
-        run_digest("import", "--year", "2025", str(LISTINGS / "metadata_block.txt"),
-                   cwd=project)
-    if case == "unknown mkdocs.yml key":  # before the build reads anything
+    project = make_project(tmp_path / "digest")
+    result = run_digest("import", "--year", "2025",
+                        *[str(LISTINGS / n) for n in SAMPLE_LISTINGS], cwd=project)
+    assert result.returncode == 0, result.stderr
+    env = {**os.environ, "GITHUB_ACTIONS": ""}
+    digest = [sys.executable, "-m", "generator"]
+    if plugin:  # installed for this test only: an entry point in a folder on the path
+        installed = tmp_path / "installed"
+        (installed / "statekeeper-1.0.dist-info").mkdir(parents=True)
+        (installed / "statekeeper-1.0.dist-info/METADATA").write_text(
+            "Metadata-Version: 2.1\nName: statekeeper\nVersion: 1.0\n")
+        (installed / "statekeeper-1.0.dist-info/entry_points.txt").write_text(
+            "[mkdocs.plugins]\nstatekeeper = statekeeper_plugin:StateKeeper\n")
+        (installed / "statekeeper_plugin.py").write_text(STATE_KEEPING_PLUGIN)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(installed),
+                                                          env.get("PYTHONPATH")]))
         config = project / "mkdocs.yml"
-        config.write_text(config.read_text() + "\nno_such_setting: 1\n")
-    if case == "no site_url":
-        config = project / "mkdocs.yml"
-        config.write_text(re.sub(r"^site_url: .*$", "", config.read_text(), flags=re.M))
-    if case == "broken paper":
-        paper = next((project / "content/papers").glob("*.md"))
-        paper.write_text(paper.read_text().replace("upvotes: 3", "upvotes: lots"))
-    worker = fork_related_worker()
-    pid = worker._pid
-    assert pid > 0
-    if case == "content unchanged":
-        assert build_site(project, echo=lambda *a: None, worker=worker).startswith("unchanged")
-    elif case == "no site_url":  # found while docs/ is generated, as `digest serve` does it
-        with pytest.raises(BuildError, match="site_url"):
-            generate_docs(project, load_mkdocs_config(project), worker=worker)
-    else:  # an unknown mkdocs.yml key (strict mode) or a broken paper
-        with pytest.raises(BuildError):
-            build_site(project, echo=lambda *a: None, worker=worker)
-    with pytest.raises(ChildProcessError):  # stopped and waited for: no such child any more
-        os.waitpid(pid, os.WNOHANG)
+        config.write_text(config.read_text().replace("plugins:\n  - search\n",
+                                                     "plugins:\n  - search\n  - statekeeper\n"))
+        # `digest check` allows only plugins known to stay inside docs/ and site/.
+        digest = [sys.executable, "-c", "from generator.site import config\n"
+                  "config.PLUGINS.add('statekeeper')\n"
+                  "from generator.cli import main\nmain()"]
+    built = subprocess.run(digest + ["build"], cwd=project, env=env, capture_output=True,
+                           text=True)
+    assert built.returncode == 0, built.stderr
+    env["SOURCE_DATE_EPOCH"] = source_date_epoch(read_content(project / "content"))
+    alone = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet",
+                            "-d", str(tmp_path / "alone")], cwd=project, env=env,
+                           capture_output=True, text=True)
+    assert alone.returncode == 0, alone.stderr
+    harden_json(tmp_path / "alone")
+    extras = digest_tree(project / ".cache/digest/extras")
+    site = digest_tree(project / "site")
+    assert set(extras) <= set(site)
+    assert {path: digest for path, digest in site.items() if path not in extras} == \
+        digest_tree(tmp_path / "alone")
+    if plugin:
+        pages = sorted(p.relative_to(project / "docs").as_posix()
+                       for p in (project / "docs").rglob("*.md"))
+        assert (project / "site/written.txt").read_text().splitlines() == pages
+        numbers = {re.search(r"<p>page (\d+) read</p>", p.read_text()).group(1)
+                   for p in (project / "site").rglob("*.html") if p.name != "404.html"}
+        assert numbers == {str(n) for n in range(1, len(pages) + 1)}

@@ -153,11 +153,9 @@ def test_readme_documents_every_front_matter_field():
     assert render_schema_table() in (REPO / "README.md").read_text(encoding="utf-8")
 
 
-def test_checks_agree_whether_a_paper_is_read_here_forked_or_cached(tmp_path, monkeypatch):
-    # Past 200 files, half the papers are read and checked in a forked child; a build reads
-    # unchanged files from its cache and checks them here. All three give the same problems.
-    import generator.content.read as content_module
-
+def test_checks_agree_whether_a_paper_is_read_or_cached(tmp_path):
+    # A build reads unchanged files from its cache and checks them as it checks files it
+    # parses: both give the same problems.
     project = make_project(tmp_path / "digest")
     imported = run_digest("import", "--year", "2025", *map(str, ROUND_TRIP_SOURCES),
                           cwd=project)
@@ -175,7 +173,7 @@ def test_checks_agree_whether_a_paper_is_read_here_forked_or_cached(tmp_path, mo
     assert len(papers) >= 230
     tags = {tag for path in papers for tag in read_paper(path, root)[0].tags}
     for number, field, value in [(10, "themes", "robotics"), (11, "tags", "unheard of"),
-                                 (12, "tags", "unheard of")]:  # read by either half
+                                 (12, "tags", "unheard of")]:
         paper = read_paper(papers[number], root)[0]
         setattr(paper, field, [value] + getattr(paper, field))
         papers[number].write_text(render_paper_file(paper), encoding="utf-8")
@@ -185,13 +183,11 @@ def test_checks_agree_whether_a_paper_is_read_here_forked_or_cached(tmp_path, mo
                           encoding="utf-8")
 
     parsed: dict = {}
-    forked = read_content(root, tags, parsed)
+    parsed_now = read_content(root, tags, parsed)
     assert len(parsed) == len(papers)
     cached = read_content(root, tags, parsed)
-    monkeypatch.setattr(content_module, "map_forked", lambda f, items, **_: list(map(f, items)))
-    here = read_content(root, tags)
-    messages = [str(p) for p in forked.problems]
-    assert messages == [str(p) for p in cached.problems] == [str(p) for p in here.problems]
+    messages = [str(p) for p in parsed_now.problems]
+    assert messages == [str(p) for p in cached.problems]
     where = [f"content/papers/{papers[n].name}:" for n in (10, 11, 12, 21)]
     assert [m.split(" ")[0] for m in messages] == [w + m.split(":")[1] + ":" for w, m in
                                                    zip(where, messages)]

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.site.output import Deferred, UnsafePathError, write_tree
+from generator.render.pages import Deferred
+from generator.site.output import UnsafePathError, write_tree
 
 
 @pytest.mark.parametrize("path", ["../x.md", "/etc/x", "a/../../x.md", "a\\b.md", "", "a//b.md",

@@ -25,7 +25,6 @@ from generator.content.frontmatter import (
     split_front_matter,
 )
 from generator.model import Paper, Theme
-from generator.site.parallel import map_forked
 from generator.problems import Problem
 from generator.content.rules import TAG, THEME_ID, check_paper, check_theme
 from generator.ingest.themes import check_rule
@@ -247,7 +246,6 @@ def read_content(root: Path, allowed_tags: set[str] | None = None,
     unparsed = [path for path in paths if parsed is None or path.name not in parsed
                 or parsed[path.name][0] != stamps[path.name]]
     prefix = rel(papers_dir, root) + "/"
-    parent, done = os.getpid(), [0]
 
     def check_one(paper: Paper, lines: dict[str, int], where: str) -> tuple[list, str]:
         """The problems of a paper on its own, and the key its title is compared by."""
@@ -259,30 +257,22 @@ def read_content(root: Path, allowed_tags: set[str] | None = None,
                 for tag in paper.tags if tag not in allowed_tags and TAG.fullmatch(tag)]
         return problems, model.normalize_title(paper.title)
 
-    def read_one(path: Path):
-        if progress is not None and os.getpid() == parent:  # the forked half stays quiet
-            done[0] += 2
-            progress(min(done[0], len(unparsed)), len(unparsed), "reading content/papers")
-        paper, problems, lines = read_paper(path, root)
-        # Checked here too, so both halves share that work.
-        checked = check_one(paper, lines, prefix + path.name) if paper is not None else None
-        # A lazy line table is made again below: from the forked half, unpickling 10,000 of
-        # them (with their Paths) cost 0.25 s.
-        return paper, problems, None if isinstance(lines, _lazy_lines) else lines, checked
-
-    read = {path.name: result for path, result in zip(unparsed, map_forked(read_one, unparsed))}
+    read = {}
+    for done, path in enumerate(unparsed, start=1):
+        if progress is not None:
+            progress(done, len(unparsed), "reading content/papers")
+        read[path.name] = read_paper(path, root)
     for path in paths:
         name = path.name
         stamp, where = stamps[name], prefix + name
         if name in read:
-            paper, problems, lines, checked = read[name]
-            lines = _lazy_lines(path, root) if lines is None else lines
+            paper, problems, lines = read[name]
         else:  # loaded from the cache file for this read: not shared with anything else
             paper, problems, lines = parsed[name][1], [], _lazy_lines(path, root)
-            checked = check_one(paper, lines, where)
         content.problems += problems
         if paper is None:
             continue
+        checked = check_one(paper, lines, where)
         if not problems:
             fresh[name] = (stamp, paper)
         content.problems += checked[0]

@@ -15,6 +15,7 @@ import functools
 import hashlib
 import json
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote_plus, urlsplit
 
@@ -25,7 +26,6 @@ from generator.render.charts import render_horizontal_bars
 from generator.render.exports import render_bibtex
 from generator.render.feeds import FORMATS
 from generator.model import Paper, Theme, sort_newest
-from generator.site.output import Deferred
 from generator.render.text import md_escape, render_abstract_html, render_note_html, render_plain
 
 LATEST = 20  # papers on the home page
@@ -71,6 +71,15 @@ def tag_anchor(tag: str) -> str:
 
 
 _env.filters["tag_anchor"] = tag_anchor
+
+
+@dataclass(frozen=True)
+class Deferred:
+    """A page rendered only when its inputs, summed up by `key`, changed since the last build
+    (the writer, site/output.py, compares the key with the one it wrote the page for)."""
+
+    key: str
+    render: Callable[[], str]
 
 
 @dataclass(frozen=True)

@@ -6,21 +6,12 @@ sparse vectors; beyond it, the vectors are first reduced to LSA_DIMENSIONS by a 
 (randomized, fixed random_state), so comparing all pairs is a dense product of a small width
 instead of a sparse one that grows with the vocabulary. Rows are compared BLOCK at a time, so
 memory stays bounded. Scores are rounded and ties broken by file name, so the same content
-always gives the same lists. `start_related_papers` runs it for a build, in a process of its
-own.
+always gives the same lists. The build runs it in one of its workers (site/build.py).
 """
 
 from __future__ import annotations
 
-import hashlib
-import importlib
-from collections.abc import Callable
-from typing import NamedTuple
-
-from generator.site.cache import Cache
-from generator.content.read import Content
 from generator.model import Paper
-from generator.site.parallel import ForkedCall
 
 RELATED = 5
 BLOCK = 1000  # rows of the similarity matrix held at once
@@ -49,67 +40,7 @@ STOP_WORDS = frozenset("""
 """.split())
 
 
-class PaperText(NamedTuple):
-    """What related papers are computed from: light to send to another process."""
-
-    name: str
-    title: str
-    abstract: str
-
-
-def import_numeric() -> None:
-    """What the related papers' process imports while the build imports the rest."""
-    for module in ("sklearn.decomposition", "sklearn.feature_extraction.text",
-                   "sklearn.metrics.pairwise"):
-        importlib.import_module(module)
-
-
-def fork_related_worker() -> ForkedCall:
-    """The related papers' process, to fork first thing in a build: importing scikit-learn
-    there overlaps this process' own imports and MkDocs' config loading.
-    Forked when content/ was being read, it slowed the reading by 0.1 s at 2,000 papers."""
-    return ForkedCall(import_numeric)
-
-
-def start_related_papers(content: Content, cache: Cache, worker: ForkedCall
-                         ) -> Callable[[], dict]:
-    """Begin computing related papers in `worker`; returns a function that waits for them.
-
-    Reused from the cache when no title or abstract changed. Otherwise the worker (see
-    `fork_related_worker`: it imported scikit-learn meanwhile) does the work while this
-    process renders everything else, so on two cores the wait mostly disappears.
-    """
-    corpus = hashlib.sha256()
-    for paper in sorted(content.papers, key=lambda p: p.name):
-        # Lengths first, so the fields cannot run into each other (repr was 3x slower).
-        text = (paper.name, paper.title, paper.abstract)
-        corpus.update(("%d %d %d|" % tuple(map(len, text)) + "".join(text)).encode())
-    known = cache.load("related", {}, _decode_related)
-    if known.get("corpus") == corpus.hexdigest():
-        worker.cancel()
-        return lambda: known["related"]
-    worker.submit(compute_related,
-                  [PaperText(p.name, p.title, p.abstract) for p in content.papers])
-
-    def wait() -> dict:
-        related = worker.result()
-        cache.save("related", {"corpus": corpus.hexdigest(), "related": related})
-        return related
-
-    return wait
-
-
-def _decode_related(data: dict) -> dict:
-    """The cached related papers, checked: {"corpus": hash, "related": {name: [names]}}."""
-    related = data["related"]
-    if not (isinstance(data["corpus"], str) and isinstance(related, dict) and all(
-            isinstance(names, list) and all(isinstance(n, str) for n in names)
-            for names in related.values())):
-        raise ValueError("cache entry of an unexpected shape")
-    return data
-
-
-def compute_related(papers: list[Paper] | list[PaperText], count: int = RELATED
+def compute_related(papers: list[Paper], count: int = RELATED
                     ) -> dict[str, list[str]]:
     """For every paper (by file name), the names of its most similar papers, best first."""
     # Imported here: `digest check` and `digest serve` never need scikit-learn.

@@ -1,19 +1,18 @@
 """The files the site gets beside MkDocs' pages: feeds, exports and the search index.
 
-None of them goes through MkDocs (they are not pages), so they are rendered in a forked process
-while MkDocs builds the pages: on two cores they cost no wall time. They are written to
-.cache/digest/extras/ (only the files that changed), and hard-linked into the finished site.
-When no paper, theme or setting changed, the previous files are reused without rendering.
-`digest serve` renders them the same way and links them into the site MkDocs serves.
+None of them goes through MkDocs (they are not pages), so one of the build's workers renders
+them while MkDocs builds the pages. They are written to .cache/digest/extras/ (only the files
+that changed), and hard-linked into the finished site. When no paper, theme or setting
+changed, the previous files are reused without rendering. `digest serve` renders them the same
+way (in its own process) and links them into the site MkDocs serves.
 """
 
 from __future__ import annotations
 
-import functools
 import os
 import shutil
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 
 from generator.site import output
@@ -22,7 +21,7 @@ from generator.content.read import Content
 from generator.render.exports import render_exports
 from generator.render.feeds import render_feeds
 from generator.model import SiteSettings
-from generator.site.parallel import ForkedCall
+from generator.site.pool import Pool, shared
 from generator.render.search import render_search_index
 from generator.render.text import harden_json_text
 
@@ -37,43 +36,35 @@ def render_extras(content: Content, settings: SiteSettings) -> dict[str, str]:
     return {**files, **render_search_index(content.papers, content.themes)}
 
 
-def write_extras(folder: Path, content: Content, settings: SiteSettings,
-                 then: Sequence[Callable[[], None]] = ()) -> float:
-    """Render the extras into `folder` (writing only changed files), then call each of `then`;
-    returns the seconds the extras took."""
+def write_extras(folder: Path) -> float:
+    """In a worker: render the shared content's extras into `folder` (writing only changed
+    files); returns the seconds it took."""
     started = time.perf_counter()
-    output.write_tree(folder, render_extras(content, settings))
-    seconds = time.perf_counter() - started
-    for call in then:
-        call()
-    return seconds
+    output.write_tree(folder, render_extras(shared("content"), shared("settings")))
+    return time.perf_counter() - started
 
 
-def start_extras(project: Path, content: Content, settings: SiteSettings, inputs: str,
-                 then: Sequence[Callable[[], None]] = ()
+def start_extras(project: Path, pool: Pool, inputs: str
                  ) -> tuple[Callable[[], tuple[Path, float | None]], Callable]:
-    """Begin rendering the extras; returns a function that waits for them, and one that stops.
+    """Begin rendering the extras of the content and settings shared with `pool`; returns a
+    function that waits for them, and one that gives up on them.
 
     `inputs` sums up everything they depend on. The waiting function returns the folder that
     holds them and the seconds the rendering took (None when the previous files were reused).
-    `then` (cache writes) runs after the extras, in the same process, or here at once when the
-    previous extras are reused.
     """
     cache = Cache(project / ".cache" / "digest")
     folder = cache.folder / "extras"
     if cache.load("extras", None) == inputs and folder.is_dir():
-        for call in then:
-            call()
         return (lambda: (folder, None)), (lambda: None)
     cache.save("extras", None)  # until the new files are complete, nothing is reusable
-    worker = ForkedCall(call=functools.partial(write_extras, folder, content, settings, then))
+    rendering = pool.submit(write_extras, folder)
 
     def wait() -> tuple[Path, float]:
-        seconds = worker.result()
+        seconds = rendering.result()
         cache.save("extras", inputs)
         return folder, seconds
 
-    return wait, worker.cancel
+    return wait, rendering.cancel
 
 
 def link_extras(folder: Path, site: Path) -> int:

@@ -20,9 +20,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
-from typing import Callable
 
 from generator.files import FileRefused, is_real_folder, read_file, real_folder
 
@@ -30,7 +29,6 @@ try:
     import fcntl
 except ImportError:  # Windows
     fcntl = None
-from generator.site.sharing import share_forked
 
 STAGING_PREFIX = "staging-"  # folders of files being written into content/, under the cache
 
@@ -128,16 +126,9 @@ def temporary_file(name: str, text: str):
         yield path
 
 
-@dataclass(frozen=True)
-class Deferred:
-    """A file whose text is rendered only when its inputs (summed up by `key`) changed."""
-
-    key: str
-    render: Callable[[], str]
-
-
-def is_stale(target: Path, value: Deferred, known: tuple | None) -> bool:
-    """Whether a Deferred file must be rendered: new inputs, or the file is not as written."""
+def is_stale(target: Path, value, known: tuple | None) -> bool:
+    """Whether a deferred file (one with a `key` summing up its inputs, and `render()`) must be
+    rendered: new inputs, or the file is not as written."""
     if not known or known[0] != value.key:
         return True
     try:
@@ -147,11 +138,11 @@ def is_stale(target: Path, value: Deferred, known: tuple | None) -> bool:
     return known[1:] != (stat.st_size, stat.st_mtime_ns)
 
 
-CHUNK = 50  # files rendered at a time by write_tree's processes
-
-
-def _render(value: Deferred) -> str:
-    return value.render()
+def stale_files(root: Path, files: dict, manifest: dict | None) -> list[str]:
+    """The deferred files of `files` that write_tree would render (sorted)."""
+    known = manifest or {}
+    return [rel for rel in sorted(files) if not isinstance(files[rel], str)
+            and is_stale(root / rel, files[rel], known.get(rel))]
 
 
 def _check_root(root: Path) -> None:
@@ -214,12 +205,15 @@ def remove_files(root: Path, files: list[str]) -> list[str]:
     return removed
 
 
-def write_tree(root: Path, files: dict[str, str | Deferred], manifest: dict | None = None,
-               progress=None) -> tuple[list[str], list[str]]:
+def write_tree(root: Path, files: dict, manifest: dict | None = None, progress=None,
+               rendered: Iterable[tuple[str, str]] = ()) -> tuple[list[str], list[str]]:
     """Make root hold exactly these files: write the changed ones, delete the stale ones.
 
-    `manifest` (path -> key, size, mtime of the last write) lets a Deferred file whose key and
-    file are unchanged be skipped without rendering or reading it; it is updated in place.
+    A value is a text, or a deferred file: its `key` sums up its inputs and `render()` gives
+    its text. `manifest` (path -> key, size, mtime of the last write) lets a deferred file whose
+    key and file are unchanged be skipped without rendering or reading it; it is updated in
+    place. `rendered` yields (path, text) of stale deferred files rendered elsewhere (by the
+    build's workers), written as they arrive; the others are rendered here.
     """
     _check_root(root)
     checked: set = set()  # folders known not to be symlinks
@@ -229,14 +223,10 @@ def write_tree(root: Path, files: dict[str, str | Deferred], manifest: dict | No
     todo = []
     for rel in sorted(files):
         value = files[rel]
-        if isinstance(value, Deferred) and not is_stale(targets[rel], value, previous.get(rel)):
+        if not isinstance(value, str) and not is_stale(targets[rel], value, previous.get(rel)):
             fresh[rel] = previous[rel]
         else:
             todo.append(rel)
-    # A forked child renders while this process writes what is ready, and renders too when
-    # nothing is: creating files is kernel work that does not parallelise within one folder
-    # (two processes creating 2,000 files in one folder took as long as one), so one process
-    # writes.
     changed: list[str] = []
     step = itertools.count(1)
 
@@ -247,18 +237,19 @@ def write_tree(root: Path, files: dict[str, str | Deferred], manifest: dict | No
         if write_file(target, text, direct_new=True):
             changed.append(rel)
         stat = target.stat()
-        fresh[rel] = (value.key if isinstance(value, Deferred) else None,
+        fresh[rel] = (None if isinstance(value, str) else value.key,
                       stat.st_size, stat.st_mtime_ns)
 
-    rendered = [rel for rel in todo if isinstance(files[rel], Deferred)]
-    with contextlib.closing(share_forked(_render, [files[rel] for rel in rendered], CHUNK)
-                            ) as chunks:
-        for rel in todo:
-            if not isinstance(files[rel], Deferred):
-                write(rel, files[rel])
-        for start, texts in chunks:
-            for rel, text in zip(rendered[start : start + len(texts)], texts):
-                write(rel, text)
+    for rel in todo:
+        if isinstance(files[rel], str):
+            write(rel, files[rel])
+    for rel, text in rendered:
+        if rel not in targets or isinstance(files[rel], str):
+            raise ValueError(f"rendered a file that is not a deferred one: {rel!r}")
+        write(rel, text)
+    for rel in todo:
+        if rel not in fresh:
+            write(rel, files[rel].render())
     changed.sort()
     if manifest is not None:
         manifest.clear()

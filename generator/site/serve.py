@@ -9,7 +9,8 @@ the Preview object here):
 - on_pre_build: docs/ is regenerated, writing only the pages an edit changed; MkDocs' dirty
   build then renders only those. After an edit of mkdocs.yml (its settings are on every page)
   the site's pages are removed first, so every page is rebuilt. Feeds, exports and the search
-  index are rendered by a forked process meanwhile, as in `digest build` (extras.py).
+  index are rendered as in `digest build` (extras.py), but in this process: the server's
+  threads run, and a fork would copy only this one (pool.py).
 - on_post_build: the extras are put into the served site. While content/ has an error, every
   page of the served site is set aside and replaced by a page that names the files and lines
   (also printed in the terminal); live reload shows it in the open tab. Once the error is
@@ -34,7 +35,8 @@ from generator.site.build import BuildError, generate_docs, load_mkdocs_config, 
 from generator.site.extras import start_extras
 from generator.files import FileRefused
 from generator.site.output import LockTimeout, project_lock
-from generator.site.config import site_settings, theme_overrides
+from generator.site.config import theme_overrides
+from generator.site.pool import Pool
 
 HOOKS = Path(__file__).with_name("serve_hooks.py")
 _preview: Preview | None = None  # the running preview, for serve_hooks.py
@@ -76,14 +78,14 @@ class Preview:
             # The project lock is held only while docs/ is written, not while serving.
             with project_lock(self.project, echo=self.echo):
                 refuse_symlinks(self.project)
-                content, changed, removed, inputs = generate_docs(self.project, config)
+                pool = Pool(0)  # no workers: see the module's docstring
+                content, changed, removed, inputs = generate_docs(self.project, config, pool)
         except (BuildError, LockTimeout, FileRefused) as exc:
             self.echo(str(exc))
             # What `digest build` adds about site/ is not so here: the preview shows the error.
             self.error = str(exc).replace("; nothing was built and site/ is unchanged", "")
             return
-        self.wait_for_extras, self.stop_extras = start_extras(
-            self.project, content, site_settings(config), inputs)
+        self.wait_for_extras, self.stop_extras = start_extras(self.project, pool, inputs)
         if self.config_key is not None:
             self.echo(f"content/ changed: {len(changed)} page(s) written, {len(removed)} removed")
         site = Path(config.site_dir)
