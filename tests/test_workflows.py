@@ -298,10 +298,20 @@ def test_ingest_fetches_checks_and_opens_one_pull_request():
     assert "date -u" in fetch["run"], "today is taken in UTC"
     names = [step.get("run", "").strip() or action(step) for step in job]
     create = next(step for step in job if action(step) == "peter-evans/create-pull-request")
-    assert names.index("digest check") < names.index("peter-evans/create-pull-request")
+    opened = names.index("peter-evans/create-pull-request")
+    # digest check runs before the pull request is opened; a failure still opens it, with the
+    # problems on top of its body, and then fails the run
+    check = next(i for i, step in enumerate(job) if step.get("run", "").lstrip().startswith(
+        "set -uo pipefail\nif digest check"))
+    assert check < opened
+    assert 'digest check 2> "${RUNNER_TEMP}/check.txt"' in job[check]["run"]
+    assert job[check]["env"]["BODY"] == "${{ steps.fetch.outputs.body }}"
+    assert 'echo "failed=true" >> "$GITHUB_OUTPUT"' in job[check]["run"]
+    (failing,) = [step for step in job[opened + 1:] if "exit 1" in step.get("run", "")]
+    assert failing["if"] == f"steps.{job[check]['id']}.outputs.failed == 'true'"
     # arXiv ids are resolved after the fetch and before the check, and never fail the ingest
     resolve = next(i for i, step in enumerate(job) if "digest resolve" in step.get("run", ""))
-    assert job.index(fetch) < resolve < names.index("digest check")
+    assert job.index(fetch) < resolve < check
     assert "||" in job[resolve]["run"] or job[resolve].get("continue-on-error") is True
     branch = create["with"]["branch"]
     if branch.startswith("${{ env."):

@@ -283,10 +283,10 @@ def run_mkdocs(config, content: Content) -> None:
 def harden_json(site: Path) -> None:
     """Escape <, > and & in the JSON MkDocs wrote (lunr index, tags) as \\u escapes."""
     found = []
-    for folder, dirs, names in os.walk(site):  # os.walk: 0.03 s, rglob 0.05 s at 2,000 papers
+    for folder, dirs, names in os.walk(site):  # os.walk: faster than rglob here
         if folder == str(site) and "papers" in dirs:
             # One folder per paper, each holding only the page MkDocs made of docs/papers/
-            # (which holds nothing else): walking them was 0.3 s at 20,000 papers.
+            # (which holds nothing else): walking them is most of the walk in a large digest.
             dirs.remove("papers")
         found += [Path(folder, name) for name in names if name.endswith(".json")]
     for path in sorted(found):
