@@ -234,6 +234,7 @@ def _build_into(staging: Path, project: Path, pool: Pool, echo, progress, force:
         echo(SKIPPED)
         return report.replace("built", "unchanged", 1)
     wait_for_extras, _ = start_extras(project, pool, inputs)
+    pool.release()  # the extras are the last task: no idle worker through MkDocs' build
     if len(content.papers) >= 500:
         echo(f"MkDocs: building {len(content.papers)} paper pages ...")
     building = time.perf_counter()

@@ -100,6 +100,13 @@ class Pool:
             gc.unfreeze()
         return self._executor
 
+    def release(self) -> None:
+        """No more tasks: the workers end as soon as the submitted ones are done, so they hold
+        no memory (what they gathered is copied on write, theirs alone) while the build goes
+        on without them. close() still waits for them."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=False)
+
     def close(self, failed: bool = False) -> None:
         """Stop the workers and wait for them: at once when `failed` (running tasks are
         terminated), else once their tasks are done."""
