@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from generator.content.frontmatter import FrontMatterError, key_lines, load_yaml
-from generator.content.read import Content, _read_text, parse_record, rel
+from generator.content.read import Content, read_text_file, parse_record, rel
 from generator.model import Checks
 from generator.problems import Problem
 
@@ -29,7 +29,7 @@ def read_checks(root: Path) -> tuple[Checks | None, list[Problem], dict[str, int
     path = root / FILE
     name = rel(path, root)
     try:
-        data, node = load_yaml(_read_text(path, name), name)
+        data, node = load_yaml(read_text_file(path, name), name)
     except FileNotFoundError:
         return None, [], {}
     except FrontMatterError as exc:

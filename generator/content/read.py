@@ -102,21 +102,14 @@ def read_themes(root: Path) -> tuple[list[Theme], list[Problem], dict[str, int]]
     path = root / "themes.yml"
     name = rel(path, root)
     try:
-        data, node = load_yaml(_read_text(path, name), name)
+        data, node = load_yaml(read_text_file(path, name), name)
     except FileNotFoundError:
         return [], [Problem(name, 0, "", "missing: the digest needs its themes")], {}
     except FrontMatterError as exc:
         return [], [exc.problem], {}
-    if not isinstance(data, list):
-        return [], [Problem(name, 1, "", "expected a list of themes")], {}
-    themes, problems, first_line = [], [], {}
-    for item, item_node in zip(data, node.value):
-        line = item_node.start_mark.line + 1
-        item_lines = key_lines(item_node, 1)
-        theme, found = parse_record(Theme, item, item_lines, name, line)
-        problems += found
-        if theme is None:
-            continue
+    entries, problems = parse_record_list(Theme, data, node, name, "themes")
+    themes, first_line = [], {}
+    for theme, item_lines, line in entries:
         problems += check_theme(theme, item_lines, name, line)
         if not THEME_ID.fullmatch(theme.id):
             problems.append(Problem(name, line, "id", f"'{theme.id}' must be lowercase letters, "
@@ -134,10 +127,28 @@ def read_themes(root: Path) -> tuple[list[Theme], list[Problem], dict[str, int]]
     if len(fallbacks) > 1:
         problems.append(Problem(name, first_line[fallbacks[1]], "fallback",
                                 f"only one theme may be the fallback (also '{fallbacks[0]}')"))
-    return themes, problems, first_line
+    return themes, sorted(problems, key=lambda p: p.line), first_line
 
 
-def _read_text(path: Path, name: str) -> str:
+def parse_record_list(cls, data, node, name: str, what: str
+                      ) -> tuple[list[tuple[object, dict[str, int], int]], list[Problem]]:
+    """A YAML list of records (themes.yml, rejected.yml), each entry checked against the
+    record's declared fields: (record, its keys' lines, its line) of every usable entry, and
+    the problems of the others."""
+    if not isinstance(data, list):
+        return [], [Problem(name, 1, "", f"expected a list of {what}")]
+    entries, problems = [], []
+    for item, item_node in zip(data, node.value):
+        line = item_node.start_mark.line + 1
+        keys = key_lines(item_node, 1)
+        record, found = parse_record(cls, item, keys, name, line)
+        problems += found
+        if record is not None:
+            entries.append((record, keys, line))
+    return entries, problems
+
+
+def read_text_file(path: Path, name: str) -> str:
     """A content file's text: never through a symlink, never more than MAX_BYTES, only from
     a regular file (FrontMatterError saying why not; FileNotFoundError when missing)."""
     try:
@@ -160,7 +171,7 @@ def read_paper(path: Path, root: Path) -> tuple[Paper | None, list[Problem], dic
     name = rel(path, root)
     try:
         try:
-            text = _read_text(path, name)
+            text = read_text_file(path, name)
         except FileNotFoundError:  # gone since the folder was listed
             raise FrontMatterError(Problem(name, 0, "", "missing")) from None
         head, body, first = split_front_matter(text, name)
@@ -194,7 +205,7 @@ class _lazy_lines(dict):
             self._source = None
             name = rel(path, root)
             try:
-                head, body, first = split_front_matter(_read_text(path, name), name)
+                head, body, first = split_front_matter(read_text_file(path, name), name)
                 self.update(key_lines(load_yaml(head, name, first)[1], first))
                 self["abstract"] = _body_line(head, body, first)
             except (FrontMatterError, FileNotFoundError):

@@ -15,8 +15,8 @@ import re
 from pathlib import Path
 
 from generator import model
-from generator.content.read import _read_text, parse_record, rel
-from generator.content.frontmatter import FrontMatterError, dump_yaml, key_lines, load_yaml
+from generator.content.read import parse_record_list, read_text_file, rel
+from generator.content.frontmatter import FrontMatterError, dump_yaml, load_yaml
 from generator.model import ARXIV_ID, SOURCE_REF, Paper, Rejection
 from generator.problems import Problem
 
@@ -42,21 +42,14 @@ def _read_with_lines(root: Path) -> tuple[list[Rejection], list[int], list[Probl
     if not path.is_file():
         return [], [], []
     try:
-        data, node = load_yaml(_read_text(path, name), name)
+        data, node = load_yaml(read_text_file(path, name), name)
     except FrontMatterError as exc:
         return [], [], [exc.problem]
     if data is None:
         return [], [], []
-    if not isinstance(data, list):
-        return [], [], [Problem(name, 1, "", "expected a list of rejected papers")]
-    rejections, lines, problems = [], [], []
-    for item, item_node in zip(data, node.value):
-        line = item_node.start_mark.line + 1
-        keys = key_lines(item_node, 1)
-        record, found = parse_record(Rejection, item, keys, name, line)
-        problems += found
-        if record is None:
-            continue
+    entries, problems = parse_record_list(Rejection, data, node, name, "rejected papers")
+    rejections, lines = [], []
+    for record, keys, line in entries:
         if record.arxiv is not None and not ARXIV_ID.fullmatch(record.arxiv):
             problems.append(Problem(name, keys.get("arxiv", line), "arxiv", f"'{record.arxiv}' "
                                     "is not an arXiv id like 2504.15777 (no 'v2' version suffix)"))
@@ -76,7 +69,7 @@ def _read_with_lines(root: Path) -> tuple[list[Rejection], list[int], list[Probl
         else:
             for key in _keys(record.title, record.arxiv):
                 seen[key] = line
-    return rejections, lines, problems
+    return rejections, lines, sorted(problems, key=lambda p: p.line)
 
 
 def _keys(title: str, arxiv: str | None) -> list[str]:
@@ -175,7 +168,7 @@ def read_imported(root: Path, stored: str) -> set[int]:
     """The entries of a selectively imported source that became papers (none if not recorded)."""
     path = root / "sources" / f"{stored}{IMPORTED}"
     try:
-        text = _read_text(path, stored) if path.is_file() else ""
+        text = read_text_file(path, stored) if path.is_file() else ""
     except FrontMatterError:
         return set()
     return {int(line) for line in text.split("\n") if line.strip().isdigit()}
@@ -231,7 +224,7 @@ def _read_stored_sources(root: Path, files: set[str]) -> dict[str, tuple]:
         if match is None:
             continue
         try:
-            text = _read_text(root / "sources" / file, file)
+            text = read_text_file(root / "sources" / file, file)
         except FrontMatterError:
             continue  # an unreadable source is reported by the papers that refer to it
         source, _ = parse_source(text, file, int(match["date"][:4]))

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import yaml
 
-from generator.content.read import _read_text, parse_record, rel
+from generator.content.read import read_text_file, parse_record, rel
 from generator.content.frontmatter import FrontMatterError, key_lines, load_yaml
 from generator.model import Paper, Rejection, Scope
 from generator.problems import Problem
@@ -53,7 +53,7 @@ def read_scope(root) -> tuple[Scope | None, list[Problem]]:
     if not path.is_file():
         return None, []
     try:
-        data, node = load_yaml(_read_text(path, name), name)
+        data, node = load_yaml(read_text_file(path, name), name)
     except FrontMatterError as exc:
         return None, [exc.problem]
     if not isinstance(data, dict):
