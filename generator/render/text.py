@@ -381,6 +381,13 @@ def _backslashed(match: re.Match) -> str:
     return "\\" + match.group()
 
 
+def forget_rendered() -> None:
+    """Drop the renderings kept for reuse (abstracts as HTML and as plain text, escaped
+    titles): a process done rendering a set of pages gives their memory back."""
+    for function in (render_abstract_html, render_plain, md_escape):
+        function.cache_clear()
+
+
 def harden_json_text(text: str) -> str:
     """JSON text with <, > and & written as \\u escapes: the same data, but a title like
     `<script>` can no longer be read as markup by anything that inlines the JSON into a page.

@@ -37,10 +37,10 @@ from generator.render.feeds import channels
 from generator.files import find_symlinks
 from generator.render.pages import (PageKeys, render_listing_pages, render_paper_page,
                                     render_paper_pages)
-from generator.site.pool import Pool, WorkerError, describe_failure, shared
+from generator.site.pool import Pool, WorkerError, describe_failure, give_back_memory, shared
 from generator.problems import BuildError, format_problems
 from generator.site.config import load_mkdocs_config, site_settings, tag_vocabulary
-from generator.render.text import harden_json_text
+from generator.render.text import forget_rendered, harden_json_text
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material 9.8 nags about MkDocs 2 otherwise
 
@@ -136,7 +136,9 @@ def compute_shared_related() -> dict[str, list[str]]:
     # process spends rendering meanwhile.
     from generator.render.related import compute_related
 
-    return compute_related(shared("content").papers, RELATED)
+    related = compute_related(shared("content").papers, RELATED)
+    give_back_memory()  # the similarity blocks, hundreds of MB at 20,000 papers
+    return related
 
 
 def _decode_related(data: dict) -> dict:
@@ -166,9 +168,11 @@ def render_shared_paper_pages(chunk: list[tuple[str, list[str]]]) -> list[str]:
     papers (names), as render_paper_pages makes them."""
     content, settings = shared("content"), shared("settings")
     by_id, by_name = _indexes(id(content))
-    return [render_paper_page(by_name[name], by_id, settings,
-                              [by_name[n] for n in names if n in by_name])
-            for name, names in chunk]
+    pages = [render_paper_page(by_name[name], by_id, settings,
+                               [by_name[n] for n in names if n in by_name])
+             for name, names in chunk]
+    forget_rendered()  # each abstract is on one paper page: nothing to keep for the next task
+    return pages
 
 
 @functools.lru_cache(maxsize=1)
@@ -224,6 +228,8 @@ def _build_into(staging: Path, project: Path, pool: Pool, echo, progress, force:
         echo(SKIPPED)
         return report.replace("built", "unchanged", 1)
     content, changed, removed, inputs = generate_docs(project, config, pool, progress)
+    forget_rendered()  # the listing pages' renderings: MkDocs' build needs the memory
+    give_back_memory()
     generated = time.perf_counter()
     echo(f"docs/: {len(changed)} written, {len(removed)} removed ({generated - started:.2f} s)")
     report = (f"built site/: {len(content.papers)} papers, {len(content.themes)} themes, "

@@ -15,6 +15,7 @@ runs in this process when it is submitted.
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import multiprocessing
 import os
@@ -42,6 +43,17 @@ def default_jobs() -> int:
 def can_fork() -> bool:
     """Whether workers can be forked here: fork exists and no other thread runs."""
     return hasattr(os, "fork") and threading.active_count() == 1
+
+
+def give_back_memory() -> None:
+    """Collect garbage and return the freed heap to the system (glibc's malloc_trim), so that a
+    process which is done with a large piece of work holds no more than it still uses: the
+    build's processes run side by side, and their memory adds up."""
+    gc.collect()
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
 
 
 class WorkerError(Exception):
