@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from generator.content.frontmatter import FrontMatterError, key_lines, load_yaml
-from generator.content.read import Content, read_text_file, parse_record, rel
+from generator.content.read import Content, parse_record, read_text_file, rel
 from generator.model import Checks
 from generator.problems import Problem
 

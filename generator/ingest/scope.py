@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import yaml
 
-from generator.content.read import read_text_file, parse_record, rel
+from generator.content.read import parse_record, read_text_file, rel
 from generator.content.frontmatter import FrontMatterError, key_lines, load_yaml
 from generator.model import Paper, Rejection, Scope
 from generator.problems import Problem
