@@ -49,6 +49,31 @@ def test_the_site_is_the_same_whatever_the_number_of_workers(imported):
     assert digest_tree(imported / "site") == site
 
 
+def test_only_workers_drop_the_renderings_their_paper_pages_cached(imported):
+    """A worker gives its cached abstracts back after each task; a process rendering pages
+    itself (as `digest serve` does on every edit) keeps them for its feeds and next rebuild."""
+    from generator.render.text import render_abstract_html
+    from generator.site.build import generate_docs
+    from generator.site.config import load_mkdocs_config
+    from generator.site.pool import Pool
+
+    config = load_mkdocs_config(imported, site_dir=str(imported / "out"), strict=True)
+    with Pool(1) as pool:
+        assert pool.forked
+        generate_docs(imported, config, pool)
+        assert pool.submit(_cached_abstracts).result() == 0
+    render_abstract_html.cache_clear()
+    _fresh(imported)
+    generate_docs(imported, config, Pool(0))
+    assert _cached_abstracts() >= 2  # both listings' papers, each page rendered here
+
+
+def _cached_abstracts() -> int:
+    from generator.render.text import render_abstract_html
+
+    return render_abstract_html.cache_info().currsize
+
+
 def _build_in_process(project: Path, *args: str, env: dict | None = None):
     """`digest build` through the real command, in this process (so that what a test patches
     reaches the workers forked from it). Only for builds that fail: a finished build ends its

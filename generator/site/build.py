@@ -37,7 +37,8 @@ from generator.render.feeds import channels
 from generator.files import find_symlinks
 from generator.render.pages import (PageKeys, render_listing_pages, render_paper_page,
                                     render_paper_pages)
-from generator.site.pool import Pool, WorkerError, describe_failure, give_back_memory, shared
+from generator.site.pool import (Pool, WorkerError, describe_failure, give_back_memory,
+                                 in_worker, shared)
 from generator.problems import BuildError, format_problems
 from generator.site.config import load_mkdocs_config, site_settings, tag_vocabulary
 from generator.render.text import forget_rendered, harden_json_text
@@ -171,7 +172,8 @@ def render_shared_paper_pages(chunk: list[tuple[str, list[str]]]) -> list[str]:
     pages = [render_paper_page(by_name[name], by_id, settings,
                                [by_name[n] for n in names if n in by_name])
              for name, names in chunk]
-    forget_rendered()  # each abstract is on one paper page: nothing to keep for the next task
+    if in_worker():  # each abstract is on one paper page: nothing to keep for the next task
+        forget_rendered()  # (a process rendering the rest itself reuses them)
     return pages
 
 

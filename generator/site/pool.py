@@ -28,11 +28,18 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 _shared: dict[str, object] = {}  # what the workers inherit at their fork (Pool.share)
+_in_worker = False  # set in each worker when it starts
 
 
 def shared(name: str):
     """A record the build shared with its workers (`Pool.share`), in a worker or here."""
     return _shared[name]
+
+
+def in_worker() -> bool:
+    """Whether this is one of a build's worker processes (else the process that runs tasks
+    itself: a build without workers, or `digest serve`, which renders again on every edit)."""
+    return _in_worker
 
 
 def default_jobs() -> int:
@@ -166,6 +173,8 @@ def _start_worker(parent: int) -> None:
     """In a new worker: leave Ctrl-C to the build process (which then stops the workers),
     keep numeric libraries to one thread (the pool is the parallelism: more threads per
     worker only fight each other for the cores), and end if the build process dies."""
+    global _in_worker
+    _in_worker = True
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(name, "1")
