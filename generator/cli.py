@@ -132,6 +132,21 @@ def _import_locked(ctx: click.Context, paths: list[Path], year: int, strict: boo
                                             " (--strict: any problem fails the import)"), err=True)
         sys.exit(1)
     output.write_files(root, plan.files, staging)
+    _echo_import_changes(plan)
+    if review is not None:
+        from generator.ingest.review import render_review_sheet
+
+        output.write_file(review, render_review_sheet(plan))
+        click.echo(f"{'review':<10} {review}")
+    if plan.warnings:
+        click.echo(format_problems(plan.warnings), err=True)
+    click.echo(_import_summary(plan))
+    return plan
+
+
+def _echo_import_changes(plan) -> None:
+    """A line for each file an import stored, added or updated, and each paper it flagged or
+    skipped."""
     for name in sorted(p for p in plan.files if p.startswith("sources/")):
         click.echo(f"stored     content/{name}")
     for action, path in plan.actions:
@@ -142,15 +157,12 @@ def _import_locked(ctx: click.Context, paths: list[Path], year: int, strict: boo
                    f"{paper.relevance.reason()})")
     for paper in plan.skipped:
         click.echo(f"{'skipped':<10} '{paper.title}' ({paper.why})")
-    if review is not None:
-        from generator.ingest.review import render_review_sheet
 
-        output.write_file(review, render_review_sheet(plan))
-        click.echo(f"{'review':<10} {review}")
+
+def _import_summary(plan) -> str:
+    """An import's last line: how many papers it added, updated, left, skipped and flagged."""
     counts = {a: sum(1 for b, _ in plan.actions if b == a) for a in ("added", "updated",
                                                                       "unchanged")}
-    if plan.warnings:
-        click.echo(format_problems(plan.warnings), err=True)
     rejected = sum(1 for paper in plan.skipped if paper.rejected)
     below = len(plan.skipped) - rejected
     summary = [f"{counts['added']} added", f"{counts['updated']} updated",
@@ -159,8 +171,7 @@ def _import_locked(ctx: click.Context, paths: list[Path], year: int, strict: boo
     summary += [f"{below} skipped (below the threshold)"] if below else []
     summary += [f"{len(plan.flagged)} flagged"] if plan.flagged else []
     summary += [f"{len(plan.warnings)} problem(s) reported"] if plan.warnings else []
-    click.echo(", ".join(summary))
-    return plan
+    return ", ".join(summary)
 
 
 def _name_stored_answer(plan, fetched: str) -> None:

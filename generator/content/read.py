@@ -233,7 +233,7 @@ def read_content(root: Path, allowed_tags: set[str] | None = None,
     from generator.ingest.scope import read_scope  # scope.py reads its file with this module's helpers
 
     content = Content(root)
-    # No symlink is followed: each is reported, and the walk below passes it by.
+    # No symlink is followed: each is reported, and the walks below pass it by.
     links = find_symlinks(root.parent, (root.name,))
     if any(problem.path == rel(root, root) for problem in links):
         content.problems = links  # content/ itself: nothing in it is read
@@ -241,60 +241,15 @@ def read_content(root: Path, allowed_tags: set[str] | None = None,
     content.themes, content.problems, theme_lines = read_themes(root)
     content.problems += read_scope(root)[1]
     content.problems += [problem for problem in links if problem not in content.problems]
-    theme_ids = {t.id for t in content.themes}
-    papers_dir = root / "papers"
-    seen_titles: dict[str, str] = {}
-    source_files = set(_entries(root / "sources",
-                                lambda entry: entry.is_file(follow_symlinks=False)))
-    fresh: dict[str, tuple] = {}
-    # Names sorted as strings: sorting Paths (what glob gives) compares them part by part.
-    stamps = {}  # by file name: a Path is hashed again at every lookup
-    for entry in _entries(papers_dir, lambda entry: entry.name.endswith(".md")
-                          and not entry.is_symlink()).values():
-        stat = entry.stat(follow_symlinks=False)
-        stamps[entry.name] = (stat.st_size, stat.st_mtime_ns)
-    paths = [papers_dir / name for name in sorted(stamps)]
-    unparsed = [path for path in paths if parsed is None or path.name not in parsed
-                or parsed[path.name][0] != stamps[path.name]]
-    prefix = rel(papers_dir, root) + "/"
-
-    def check_one(paper: Paper, lines: dict[str, int], where: str) -> tuple[list, str]:
-        """The problems of a paper on its own, and the key its title is compared by."""
-        problems = check_paper(paper, lines, where, theme_ids, source_files)
-        if allowed_tags is not None:
-            problems += [
-                Problem(where, lines.get("tags", 1), "tags",
-                        f"'{tag}' is not in the tag vocabulary (tags_allowed in mkdocs.yml)")
-                for tag in paper.tags if tag not in allowed_tags and TAG.fullmatch(tag)]
-        return problems, model.normalize_title(paper.title)
-
+    stamps = _paper_stamps(root / "papers")
+    unparsed = [name for name in stamps if parsed is None or name not in parsed
+                or parsed[name][0] != stamps[name]]
     read = {}
-    for done, path in enumerate(unparsed, start=1):
+    for done, name in enumerate(unparsed, start=1):
         if progress is not None:
             progress(done, len(unparsed), "reading content/papers")
-        read[path.name] = read_paper(path, root)
-    for path in paths:
-        name = path.name
-        stamp, where = stamps[name], prefix + name
-        if name in read:
-            paper, problems, lines = read[name]
-        else:  # loaded from the cache file for this read: not shared with anything else
-            paper, problems, lines = parsed[name][1], [], _lazy_lines(path, root)
-        content.problems += problems
-        if paper is None:
-            continue
-        checked = check_one(paper, lines, where)
-        if not problems:
-            fresh[name] = (stamp, paper)
-        content.problems += checked[0]
-        key = checked[1]
-        if key in seen_titles:
-            content.problems.append(Problem(where, lines.get("title", 1), "title",
-                                            f"the same paper as {seen_titles[key]}"))
-        else:
-            seen_titles[key] = where
-        content.papers.append(paper)
-        content.lines[paper.name] = lines
+        read[name] = read_paper(root / "papers" / name, root)
+    fresh = _add_papers(content, stamps, read, parsed, _paper_checker(content, allowed_tags))
     if parsed is not None:
         parsed.clear()
         parsed.update(fresh)
@@ -304,6 +259,69 @@ def read_content(root: Path, allowed_tags: set[str] | None = None,
         content.problems += [problem for problem in check_policy(content, theme_lines)
                              if problem not in content.problems]
     return content
+
+
+def _paper_stamps(papers_dir: Path) -> dict[str, tuple[int, int]]:
+    """(size, mtime) of each paper file, by file name, in name order (symlinks left out)."""
+    stamps = {}  # by name, not Path: a Path is hashed again at every lookup
+    for entry in _entries(papers_dir, lambda entry: entry.name.endswith(".md")
+                          and not entry.is_symlink()).values():
+        stat = entry.stat(follow_symlinks=False)
+        stamps[entry.name] = (stat.st_size, stat.st_mtime_ns)
+    # Names sorted as strings: sorting Paths (what glob gives) compares them part by part.
+    return dict(sorted(stamps.items()))
+
+
+def _paper_checker(content: Content, allowed_tags: set[str] | None):
+    """check(paper, lines, where): the problems of a paper on its own, against the themes read
+    and the source files present."""
+    theme_ids = {t.id for t in content.themes}
+    source_files = set(_entries(content.root / "sources",
+                                lambda entry: entry.is_file(follow_symlinks=False)))
+
+    def check(paper: Paper, lines: dict[str, int], where: str) -> list[Problem]:
+        problems = check_paper(paper, lines, where, theme_ids, source_files)
+        if allowed_tags is not None:
+            problems += [
+                Problem(where, lines.get("tags", 1), "tags",
+                        f"'{tag}' is not in the tag vocabulary (tags_allowed in mkdocs.yml)")
+                for tag in paper.tags if tag not in allowed_tags and TAG.fullmatch(tag)]
+        return problems
+
+    return check
+
+
+def _add_papers(content: Content, stamps: dict, read: dict, parsed: dict | None,
+                check) -> dict[str, tuple]:
+    """Add every paper to `content`, in name order, with its problems and those of it repeating
+    an earlier paper's title; the papers just `read` come from their files, the others from
+    `parsed`. Returns the new `parsed`: the papers read or kept without a problem of their own."""
+    papers_dir = content.root / "papers"
+    prefix = rel(papers_dir, content.root) + "/"
+    seen_titles: dict[str, str] = {}
+    fresh: dict[str, tuple] = {}
+    for name, stamp in stamps.items():
+        where = prefix + name
+        if name in read:
+            paper, problems, lines = read[name]
+        else:  # loaded from the cache file for this read: not shared with anything else
+            paper, problems, lines = parsed[name][1], [], _lazy_lines(papers_dir / name,
+                                                                      content.root)
+        content.problems += problems
+        if paper is None:
+            continue
+        if not problems:
+            fresh[name] = (stamp, paper)
+        content.problems += check(paper, lines, where)
+        key = model.normalize_title(paper.title)
+        if key in seen_titles:
+            content.problems.append(Problem(where, lines.get("title", 1), "title",
+                                            f"the same paper as {seen_titles[key]}"))
+        else:
+            seen_titles[key] = where
+        content.papers.append(paper)
+        content.lines[paper.name] = lines
+    return fresh
 
 
 def _entries(folder: Path, keep) -> dict[str, os.DirEntry]:

@@ -227,6 +227,32 @@ def _link(url: str, label: str | None = None) -> str:
     return f'<a href="{href}">{href if label is None else label}</a>'
 
 
+def _bare_url(text: str, match, bound: int, links_open: int) -> tuple[str, int]:
+    """A URL token's HTML (a link when it is a valid URL outside a link, else its text) and the
+    index to resume after it."""
+    url, position = split_url(text, match.start(), bound)
+    if url != match.group() and not links_open and check_url(url) is None:
+        return _link(url), position
+    return html.escape(url or match.group(), quote=False), max(position, match.end())
+
+
+def _brace_markup(text: str, match, end: int, links_open: int) -> tuple[str, str] | str:
+    """The opening and closing markup of a brace construct (`\\textbf{`, `_{`, `^{`) whose
+    content ends at `end`; or, for a footnote or `\\url` holding only a valid URL, the whole
+    construct's HTML."""
+    if match.lastgroup == "script":
+        tag = "sub" if match.group()[0] == "_" else "sup"
+        return f"<{tag}>", f"</{tag}>"
+    if match["name"] in ("footnote", "url"):
+        inner = text[match.end() : end].strip()
+        url, stop = split_url(inner, 0)
+        if url and stop >= len(inner) - 1 and not links_open and check_url(url) is None:
+            return f" ({_link(url)})"
+        return " (", ")"
+    tag = WRAP[match["name"]]
+    return f"<{tag}>", f"</{tag}>"
+
+
 def _render(text: str, note: bool = False) -> str:
     """One paragraph as inline HTML, in one pass: the open constructs are a stack of
     (closing markup, index where the construct's content ends, index to resume after it)."""
@@ -254,12 +280,8 @@ def _render(text: str, note: bool = False) -> str:
         kind = match.lastgroup  # the outer group of the alternative that matched
         deep = len(stack) >= MAX_DEPTH
         if kind == "url":
-            url, position = split_url(text, match.start(), bound)
-            if url != match.group() and not links_open and check_url(url) is None:
-                out.append(_link(url))
-            else:
-                out.append(escape(url or match.group()))
-                position = max(position, match.end())
+            markup, position = _bare_url(text, match, bound, links_open)
+            out.append(markup)
         elif kind == "mdlink":
             if links_open or deep or check_url(match["href"]) is not None:
                 out.append(escape(match.group()))
@@ -275,20 +297,12 @@ def _render(text: str, note: bool = False) -> str:
             if end == -1 or end >= bound or deep:
                 out.append(escape(match.group()))
                 continue
-            if kind == "script":
-                tag = "sub" if match.group()[0] == "_" else "sup"
-                opening, closing = f"<{tag}>", f"</{tag}>"
-            elif match["name"] in ("footnote", "url"):
-                inner = text[match.end() : end].strip()
-                url, stop = split_url(inner, 0)
-                if url and stop >= len(inner) - 1 and not links_open and check_url(url) is None:
-                    out.append(f" ({_link(url)})")
-                    position = end + 1
-                    continue
-                opening, closing = " (", ")"
-            else:
-                tag = WRAP[match["name"]]
-                opening, closing = f"<{tag}>", f"</{tag}>"
+            markup = _brace_markup(text, match, end, links_open)
+            if isinstance(markup, str):  # the whole construct, rendered
+                out.append(markup)
+                position = end + 1
+                continue
+            opening, closing = markup
             out.append(opening)
             stack.append((closing, end, end + 1))
             bound = end

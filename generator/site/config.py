@@ -136,53 +136,68 @@ def find_code_in_config(project: Path) -> list[Problem]:
     if isinstance(root, yaml.MappingNode):
         top = {key.value: (key, value) for key, value in root.value
                if isinstance(key, yaml.ScalarNode)}
-        for name in ("hooks", "INHERIT", "extra_templates"):
-            # extra_templates renders generated pages as Jinja: `{{ ... }}` in an abstract
-            # would run as Python at build time.
-            if name in top:
-                problems.append(Problem(CONFIG, top[name][0].start_mark.line + 1, name,
-                                        "not allowed: it makes MkDocs run or read other files"))
-        # repo_url is every page's repository link (site_url: site_settings wants http(s)).
-        value = top.get("repo_url", (None, None))[1]
-        if isinstance(value, yaml.ScalarNode) and value.value and check_url(value.value):
-            problems.append(Problem(CONFIG, value.start_mark.line + 1, "repo_url",
-                                    f"{printable(value.value)!r}: {check_url(value.value)}"))
-        # A nav entry or edit_uri with a scheme is a link the theme writes as it is
-        # (`- Evil: javascript:alert(1)` became a nav link).
-        links = [("nav", link) for link in _nav_links(top.get("nav", (None, None))[1])]
-        links += [("edit_uri", link) for link in _nav_links(top.get("edit_uri", (None, None))[1])]
-        for name, link in links:
-            if ":" in link.value and check_url(link.value):
-                problems.append(Problem(CONFIG, link.start_mark.line + 1, name,
-                                        f"{printable(link.value)!r}: {check_url(link.value)}"))
-        for name in ("extra_javascript", "extra_css"):
-            for item in _items(top.get(name, (None, None))[1]):
-                if not _LOCAL_ASSET.fullmatch(item.value):
-                    problems.append(Problem(CONFIG, item.start_mark.line + 1, name,
-                                            f"{printable(item.value)!r} must be a file of the "
-                                            "site (a relative path: no other site's script)"))
-        if "extra" in top and isinstance(top["extra"][1], yaml.MappingNode):
-            # The theme reads other keys (social links, analytics) into links and scripts.
-            for name, _ in top["extra"][1].value:
-                if getattr(name, "value", None) != "digest":
-                    problems.append(Problem(CONFIG, name.start_mark.line + 1, "extra",
-                                            f"'{printable(str(name.value))}' not allowed (only "
-                                            "extra.digest: the theme prints the others into "
-                                            "pages and scripts)"))
-        if "plugins" in top:
-            problems += [Problem(CONFIG, name.start_mark.line + 1, "plugins",
-                                 f"'{printable(name.value)}' not allowed (only "
-                                 f"{', '.join(sorted(PLUGINS))}: others read, write or fetch "
-                                 "files outside docs/ and site/)")
-                         for name in _names(top["plugins"][1]) if name.value not in PLUGINS]
-        for name, folder in (("docs_dir", "docs"), ("site_dir", "site")):
-            if name in top and not (isinstance(top[name][1], yaml.ScalarNode)
-                                    and top[name][1].value.strip("/") == folder):
-                problems.append(Problem(CONFIG, top[name][0].start_mark.line + 1, name,
-                                        f"must be {folder} (the folder the digest builds)"))
-        if "markdown_extensions" in top:
-            problems += _unknown_extensions(top["markdown_extensions"][1])
+        problems += _find_unsafe_settings(top)
     return sorted(problems)
+
+
+def _find_unsafe_settings(top: dict) -> list[Problem]:
+    """The top-level settings of mkdocs.yml (name -> (key node, value node)) that would run
+    code, read other files, publish another folder or put a foreign script or link on a page."""
+    problems = []
+    for name in ("hooks", "INHERIT", "extra_templates"):
+        # extra_templates renders generated pages as Jinja: `{{ ... }}` in an abstract
+        # would run as Python at build time.
+        if name in top:
+            problems.append(Problem(CONFIG, top[name][0].start_mark.line + 1, name,
+                                    "not allowed: it makes MkDocs run or read other files"))
+    problems += _find_unsafe_links(top)
+    for name in ("extra_javascript", "extra_css"):
+        for item in _items(top.get(name, (None, None))[1]):
+            if not _LOCAL_ASSET.fullmatch(item.value):
+                problems.append(Problem(CONFIG, item.start_mark.line + 1, name,
+                                        f"{printable(item.value)!r} must be a file of the "
+                                        "site (a relative path: no other site's script)"))
+    if "extra" in top and isinstance(top["extra"][1], yaml.MappingNode):
+        # The theme reads other keys (social links, analytics) into links and scripts.
+        for name, _ in top["extra"][1].value:
+            if getattr(name, "value", None) != "digest":
+                problems.append(Problem(CONFIG, name.start_mark.line + 1, "extra",
+                                        f"'{printable(str(name.value))}' not allowed (only "
+                                        "extra.digest: the theme prints the others into "
+                                        "pages and scripts)"))
+    if "plugins" in top:
+        problems += [Problem(CONFIG, name.start_mark.line + 1, "plugins",
+                             f"'{printable(name.value)}' not allowed (only "
+                             f"{', '.join(sorted(PLUGINS))}: others read, write or fetch "
+                             "files outside docs/ and site/)")
+                     for name in _names(top["plugins"][1]) if name.value not in PLUGINS]
+    for name, folder in (("docs_dir", "docs"), ("site_dir", "site")):
+        if name in top and not (isinstance(top[name][1], yaml.ScalarNode)
+                                and top[name][1].value.strip("/") == folder):
+            problems.append(Problem(CONFIG, top[name][0].start_mark.line + 1, name,
+                                    f"must be {folder} (the folder the digest builds)"))
+    if "markdown_extensions" in top:
+        problems += _unknown_extensions(top["markdown_extensions"][1])
+    return problems
+
+
+def _find_unsafe_links(top: dict) -> list[Problem]:
+    """The links of mkdocs.yml the theme writes into every page as they are, unless safe."""
+    problems = []
+    # repo_url is every page's repository link (site_url: site_settings wants http(s)).
+    value = top.get("repo_url", (None, None))[1]
+    if isinstance(value, yaml.ScalarNode) and value.value and check_url(value.value):
+        problems.append(Problem(CONFIG, value.start_mark.line + 1, "repo_url",
+                                f"{printable(value.value)!r}: {check_url(value.value)}"))
+    # A nav entry or edit_uri with a scheme is a link the theme writes as it is
+    # (`- Evil: javascript:alert(1)` became a nav link).
+    links = [("nav", link) for link in _nav_links(top.get("nav", (None, None))[1])]
+    links += [("edit_uri", link) for link in _nav_links(top.get("edit_uri", (None, None))[1])]
+    for name, link in links:
+        if ":" in link.value and check_url(link.value):
+            problems.append(Problem(CONFIG, link.start_mark.line + 1, name,
+                                    f"{printable(link.value)!r}: {check_url(link.value)}"))
+    return problems
 
 
 def _find_code_tags(root) -> list[Problem]:
