@@ -90,3 +90,44 @@ def test_serve_rebuilds_when_content_changes(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def _refuse_to_compile(*args, **kwargs):
+    raise AssertionError("compiled again")
+
+
+def test_the_preview_keeps_the_themes_templates_compiled_between_builds(tmp_path):
+    from mkdocs.config import load_config
+
+    from generator.site.serve import Preview
+
+    project = make_project(tmp_path / "digest")
+    (project / "docs").mkdir()
+    config = load_config(str(project / "mkdocs.yml"))
+    preview = Preview(project, print)
+    first = preview.on_env(config.theme.get_env(), config, None)
+    page = first.get_template("main.html")  # Material's base.html and partials, compiled
+    # MkDocs makes a new environment for every build: it loads them all without compiling.
+    again = preview.on_env(config.theme.get_env(), config, None)
+    again.compile = _refuse_to_compile
+    assert again.get_template("main.html").blocks.keys() == page.blocks.keys()
+
+
+def test_the_preview_compiles_an_edited_template_and_keeps_other_syntaxes_apart(tmp_path):
+    import jinja2
+
+    from generator.site.serve import Preview
+
+    (tmp_path / "page.html").write_text("{% if 1 %}one{% endif %}")
+    preview = Preview(tmp_path, print)
+
+    def env(**settings):
+        return preview.on_env(jinja2.Environment(
+            loader=jinja2.FileSystemLoader(tmp_path), **settings), None, None)
+
+    assert env().get_template("page.html").render() == "one"
+    (tmp_path / "page.html").write_text("{% if 1 %}two{% endif %}<% if 1 %>three<% endif %>")
+    assert env().get_template("page.html").render() == "two<% if 1 %>three<% endif %>"
+    other = env(block_start_string="<%", block_end_string="%>")
+    assert other.get_template("page.html").render() == "{% if 1 %}two{% endif %}three"
+    assert other.bytecode_cache is not env().bytecode_cache

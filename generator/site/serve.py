@@ -2,7 +2,7 @@
 build and content errors shown in the browser.
 
 Everything goes through MkDocs' public extension points: `serve(watch=[content/],
-build_type="dirty")` and three hooks (MkDocs' `hooks` option; `serve_hooks.py` hands them to
+build_type="dirty")` and four hooks (MkDocs' `hooks` option; `serve_hooks.py` hands them to
 the Preview object here):
 - on_serve: content/ is watched and docs/ is not: docs/ is written by on_pre_build itself, so a
   watch on it would start a second build after every edit.
@@ -11,6 +11,11 @@ the Preview object here):
   the site's pages are removed first, so every page is rebuilt. Feeds, exports and the search
   index are rendered as in `digest build` (extras.py), but in this process: the server's
   threads run, and a fork would copy only this one (pool.py).
+- on_env: MkDocs makes a new Jinja environment for every build, which compiles the theme's
+  templates again; the environment is given a bytecode cache (Jinja's public BytecodeCache)
+  that keeps them compiled between builds. Jinja checks each template's source against its
+  checksum, so an edited template is compiled again; environments that compile differently
+  (extensions, delimiters) get caches of their own.
 - on_post_build: the extras are put into the served site. While content/ has an error, every
   page of the served site is set aside and replaced by a page that names the files and lines
   (also printed in the terminal); live reload shows it in the open tab. Once the error is
@@ -29,6 +34,8 @@ import shutil
 import tempfile
 from html import escape
 from pathlib import Path
+
+import jinja2
 
 from generator.site import output
 from generator.site.build import BuildError, generate_docs, load_mkdocs_config, refuse_symlinks
@@ -64,6 +71,7 @@ class Preview:
         self.aside: Path | None = None  # the served pages, while the error page replaces them
         self.config_key: str | None = None  # mkdocs.yml as the last build read it
         self.wait_for_extras = self.stop_extras = None
+        self.compiled: dict[tuple, CompiledTemplates] = {}  # by compile_settings()
 
     def on_serve(self, server, config, builder):
         server.unwatch(config.docs_dir)
@@ -97,6 +105,11 @@ class Preview:
             _remove_pages(site)  # a dirty build then renders every page
         self.error, self.config_key = None, key
 
+    def on_env(self, env: jinja2.Environment, config, files) -> jinja2.Environment:
+        # Before any template is loaded: Jinja reads the attribute when it loads one.
+        env.bytecode_cache = self.compiled.setdefault(compile_settings(env), CompiledTemplates())
+        return env
+
     def on_shutdown(self) -> None:
         if self.stop_extras is not None:
             self.stop_extras()
@@ -117,6 +130,38 @@ class Preview:
         page = render_error_page(self.error)
         for path in sorted(self.aside.rglob("*.html")):
             output.write_file(site / path.relative_to(self.aside), page)
+
+
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates in memory, by Jinja's key of the template's name and file. Jinja
+    stores each with its source's checksum and compiles the template again when they differ."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+    def clear(self) -> None:
+        self.code.clear()
+
+
+def compile_settings(env: jinja2.Environment) -> tuple:
+    """What an environment's compiled code depends on besides the source: its syntax, its
+    extensions and the settings Jinja's code generator reads."""
+    def named(value):
+        return (value.__module__, value.__qualname__) if callable(value) else value
+
+    return (env.block_start_string, env.block_end_string, env.variable_start_string,
+            env.variable_end_string, env.comment_start_string, env.comment_end_string,
+            env.line_statement_prefix, env.line_comment_prefix, env.trim_blocks,
+            env.lstrip_blocks, env.newline_sequence, env.keep_trailing_newline,
+            tuple(sorted(env.extensions)), named(env.autoescape), named(env.finalize),
+            env.optimized, env.is_async, named(env.undefined))
 
 
 # These three work in MkDocs' own temporary site folder of `serve` (and a folder beside it),

@@ -13,6 +13,10 @@ def on_pre_build(config):
         _serve._preview.on_pre_build(config)
 
 
+def on_env(env, config, files):
+    return _serve._preview.on_env(env, config, files) if _serve._preview else env
+
+
 def on_post_build(config):
     if _serve._preview:
         _serve._preview.on_post_build(config)
