@@ -8,12 +8,15 @@ kind of edit, saves the file and times until the open page (reloaded by MkDocs' 
 shows the change: a paper's note, a theme's title, `mkdocs.yml`'s site_name, a new paper (its
 month's archive page lists it), and a content error (the page turns into the error page naming
 the file and line) and its fix (the page is back). Prints one line per edit: the median and the
-slowest of R repeats, in seconds.
+slowest of R repeats, in seconds, and the median's ratio to the baseline: MkDocs building every
+page of the same docs/ in a warm process (`load_config` and `build`, what `mkdocs serve` does
+after an edit of mkdocs.yml, without the server), median of R builds after one to warm up.
 """
 
 from __future__ import annotations
 
 import argparse
+import inspect
 import os
 import shutil
 import socket
@@ -53,6 +56,35 @@ def make_digest(root: Path, count: int) -> Path:
     subprocess.run([sys.executable, "-m", "generator", "import", "--year", "2025",
                     *map(str, listings)], cwd=project, check=True, capture_output=True)
     return project
+
+
+def time_warm_build(project: Path, repeats: int) -> float:
+    """Median seconds of MkDocs loading mkdocs.yml and building every page of the project's
+    docs/ into a scratch folder, in this (warm) process, after one build to warm up."""
+    from generator.site.stack import select_mkdocs
+
+    select_mkdocs()  # the MkDocs `digest serve` runs (ProperDocs when installed)
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    from generator.site.config import theme_overrides
+
+    times = []
+    with tempfile.TemporaryDirectory(prefix="digest-serve-site-") as site:
+        for _ in range(repeats + 1):
+            start = time.monotonic()
+            build(load_config(str(project / "mkdocs.yml"), site_dir=site,
+                              **theme_overrides(project)))
+            times.append(time.monotonic() - start)
+    return statistics.median(times[1:])
+
+
+def polling_interval() -> float:
+    """Seconds between the polls of MkDocs' live-reload file watcher (its default, which
+    `mkdocs serve` keeps)."""
+    from mkdocs.livereload import LiveReloadServer
+
+    return inspect.signature(LiveReloadServer).parameters["polling_interval"].default
 
 
 def wait_for_text(page, text: str, present: bool = True) -> bool:
@@ -158,10 +190,15 @@ def main() -> None:
             server.terminate()
             server.wait(timeout=30)
             log.close()
+        baseline = time_warm_build(project, args.repeats)
     print(f"digest serve, {args.papers} papers, {args.repeats} repeats: seconds from saving the "
-          "file to the open page showing the change (median, slowest)")
+          "file to the open page showing the change (median, slowest, median / baseline)")
     for name, times in results.items():
-        print(f"  {name:45s} {statistics.median(times):6.2f} {max(times):6.2f}")
+        median = statistics.median(times)
+        print(f"  {name:45s} {median:6.2f} {max(times):6.2f} {median / baseline:6.2f}")
+    print(f"baseline: MkDocs building every page of the same docs/ in a warm process "
+          f"(median of {args.repeats}): {baseline:.2f} s; MkDocs' file watcher polls every "
+          f"{polling_interval():g} s")
 
 
 if __name__ == "__main__":
