@@ -106,7 +106,7 @@ def test_the_preview_keeps_the_themes_templates_compiled_between_builds(tmp_path
     config = load_config(str(project / "mkdocs.yml"))
     preview = Preview(project, print)
     first = preview.on_env(config.theme.get_env(), config, None)
-    page = first.get_template("main.html")  # Material's base.html and partials, compiled
+    page = first.get_template("main.html")  # the theme override's main.html, compiled
     # MkDocs makes a new environment for every build: it loads them all without compiling.
     again = preview.on_env(config.theme.get_env(), config, None)
     again.compile = _refuse_to_compile
@@ -131,3 +131,5 @@ def test_the_preview_compiles_an_edited_template_and_keeps_other_syntaxes_apart(
     other = env(block_start_string="<%", block_end_string="%>")
     assert other.get_template("page.html").render() == "{% if 1 %}two{% endif %}three"
     assert other.bytecode_cache is not env().bytecode_cache
+    # An autoescape function made at run time: no cache, rather than one shared by mistake.
+    assert env(autoescape=jinja2.select_autoescape(["txt"])).bytecode_cache is None

@@ -106,8 +106,9 @@ class Preview:
         self.error, self.config_key = None, key
 
     def on_env(self, env: jinja2.Environment, config, files) -> jinja2.Environment:
-        # Before any template is loaded: Jinja reads the attribute when it loads one.
-        env.bytecode_cache = self.compiled.setdefault(compile_settings(env), CompiledTemplates())
+        settings = compile_settings(env)
+        if settings is not None:  # before any template is loaded: Jinja reads it then
+            env.bytecode_cache = self.compiled.setdefault(settings, CompiledTemplates())
         return env
 
     def on_shutdown(self) -> None:
@@ -146,16 +147,17 @@ class CompiledTemplates(jinja2.BytecodeCache):
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         self.code[bucket.key] = bucket.bytecode_to_string()
 
-    def clear(self) -> None:
-        self.code.clear()
 
-
-def compile_settings(env: jinja2.Environment) -> tuple:
+def compile_settings(env: jinja2.Environment) -> tuple | None:
     """What an environment's compiled code depends on besides the source: its syntax, its
-    extensions and the settings Jinja's code generator reads."""
+    extensions and the settings Jinja's code generator reads; None when a setting is a function
+    made at run time (`select_autoescape(...)`), which no name tells apart from another."""
     def named(value):
         return (value.__module__, value.__qualname__) if callable(value) else value
 
+    if any("<locals>" in getattr(value, "__qualname__", "")
+           for value in (env.autoescape, env.finalize)):
+        return None
     return (env.block_start_string, env.block_end_string, env.variable_start_string,
             env.variable_end_string, env.comment_start_string, env.comment_end_string,
             env.line_statement_prefix, env.line_comment_prefix, env.trim_blocks,
