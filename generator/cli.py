@@ -76,6 +76,15 @@ def _locked(ctx: click.Context):
         sys.exit(1)
 
 
+def _finish_interrupted_writes(ctx: click.Context) -> None:
+    """Before a command that reads content/ without the lock: a write a kill interrupted after
+    its commit is finished first (under the lock), so nothing reads half an import."""
+    if output.committed_writes(_project(ctx)):
+        with _locked(ctx):
+            for note in output.clean_stale(_project(ctx)):
+                click.echo(note, err=True)
+
+
 def _ready_to_write_content(ctx: click.Context, what: str) -> Path:
     """Under the lock: clean up after a killed command, refuse symlinks in content/ and the
     cache (nothing is read or written through one); returns where files are staged."""
@@ -422,6 +431,7 @@ def resolve(ctx: click.Context, api_url: str, delay: float, limit: int, timeout:
     from generator.ingest.store import SourceStore
 
     root = _project(ctx) / "content"
+    _finish_interrupted_writes(ctx)
     # The digest's policy aside: an import that only adds ids may proceed while it is broken.
     content = read_content(root, policy=False)
     if content.problems:  # found ids could not be imported: do not ask the API for nothing
@@ -497,6 +507,8 @@ def _take_exact_match(name: str, match: tuple[str, list], owners: dict[str, str]
 def check(ctx: click.Context) -> None:
     """Validate content/: every problem as path:line: field: message, then exit 1."""
     from generator.site.build import BuildError, tag_vocabulary
+
+    _finish_interrupted_writes(ctx)
 
     try:
         allowed = tag_vocabulary(_project(ctx))

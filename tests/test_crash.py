@@ -151,30 +151,34 @@ def test_a_killed_import_leaves_content_that_checks_and_a_rerun_completes(before
         assert leftovers(project) == []
 
 
-def test_an_import_killed_between_any_two_of_its_renames_checks_clean(before_import,
-                                                                     tmp_path):
+def test_an_import_killed_between_any_two_of_its_renames_is_undone_or_finished(before_import,
+                                                                              tmp_path):
     # The renames take milliseconds, so few random kills land among them: here a child
-    # process dies (os._exit, as a kill) just before each one in turn.
+    # process dies (os._exit, as a kill) just before each one in turn. The first rename puts
+    # the journal in place (the commit): killed before it, the next command finds content/
+    # as it was; killed after it, the next command finishes the write.
+    from generator.content.read import read_content
+    from generator.content.rejections import check_removals
+    from generator.files import real_folder
     from generator.ingest import importer
     from generator.site import output
     from generator.site.build import tag_vocabulary
-    from generator.content.read import read_content
-    from generator.files import real_folder
 
     base, expected, _ = before_import
     listing = SEEDS / "001_d6d70d582d6c1492.txt"
     plan = importer.plan_import([listing], 2025, base / "content",
                                 vocabulary=tag_vocabulary(base))
     assert len(plan.files) > 20 and any(path.startswith("sources/") for path in plan.files)
-    for renames in range(len(plan.files) + 1):
-        project = tmp_path / f"renames-{renames}"
+    renames = len(plan.files) + 1
+    for killed_at in range(renames + 1):
+        project = tmp_path / f"renames-{killed_at}"
         shutil.copytree(base, project)
         pid = os.fork()
-        if pid == 0:  # the import, killed before rename number `renames`
+        if pid == 0:  # the import, killed before rename number `killed_at`
             replace, done = os.replace, [0]
 
             def dying_replace(source, target):
-                if done[0] == renames:
+                if done[0] == killed_at:
                     os._exit(9)
                 done[0] += 1
                 replace(source, target)
@@ -186,10 +190,38 @@ def test_an_import_killed_between_any_two_of_its_renames_checks_clean(before_imp
             finally:
                 os._exit(0)
         _, status = os.waitpid(pid, 0)
-        assert os.waitstatus_to_exitcode(status) == (0 if renames == len(plan.files) else 9)
+        assert os.waitstatus_to_exitcode(status) == (0 if killed_at == renames else 9)
+        if killed_at == renames // 2:  # `digest check` itself finishes the write
+            check = run_digest("check", cwd=project)
+            assert check.returncode == 0, check.stderr
+            assert check.stderr == (f"moved into place the last {renames - killed_at} file(s) "
+                                    "of a command that was interrupted while writing them "
+                                    "into content/\n")
+        else:
+            output.clean_stale(project)  # what the next command does first
         content = read_content(project / "content", tag_vocabulary(project))
-        assert content.problems == [], f"killed before rename {renames}"
-    assert content_files(project) == expected  # the last one was not killed
+        assert content.problems + check_removals(project / "content", content.papers) == [], \
+            f"killed before rename {killed_at}"
+        assert content_files(project) == (content_files(base) if killed_at == 0 else expected)
+        assert leftovers(project) == []
+
+
+def test_a_journal_never_moves_a_file_outside_the_project(tmp_path):
+    from generator.site import output
+
+    project = make_project(tmp_path / "digest")
+    staging = project / ".cache/digest/staging-abc"
+    for journal in ('{"root": "../../../..", "moves": [["0", "x.txt"]]}',
+                    '{"root": "../../../content", "moves": [["0", "../../x.txt"]]}',
+                    '{"root": "../../../content", "moves": [["../../../../x.txt", "a.md"]]}',
+                    '{"root": "../../../content", "moves": "0"}', '[', '{}'):
+        staging.mkdir(parents=True, exist_ok=True)
+        (staging / "0").write_text("not for outside")
+        (staging / "moves.json").write_text(journal)
+        assert output.committed_writes(project) == [staging]
+        output.clean_stale(project)
+        assert sorted(path.name for path in tmp_path.iterdir()) == ["digest"], journal
+        assert not staging.exists() and output.committed_writes(project) == []
 
 
 def test_two_builds_at_once_wait_for_each_other(tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -71,7 +72,7 @@ def test_a_symlink_below_the_output_folder_stops_the_cleaning_before_any_deletio
     assert (root / "stale.md").exists() and (outside / "precious.txt").exists()
 
 
-def test_content_files_are_staged_then_moved_sources_first(tmp_path, monkeypatch):
+def test_content_files_are_staged_committed_then_moved_sources_first(tmp_path, monkeypatch):
     import os
 
     from generator.site import output
@@ -80,12 +81,14 @@ def test_content_files_are_staged_then_moved_sources_first(tmp_path, monkeypatch
     staging.mkdir()
     moved = []
     replace = os.replace
-    monkeypatch.setattr(os, "replace", lambda a, b: (moved.append(Path(b).relative_to(root)
+    monkeypatch.setattr(os, "replace", lambda a, b: (moved.append(Path(b).relative_to(tmp_path)
                                                                    .as_posix()), replace(a, b)))
     files = {"papers/a.md": "A", "sources/s.txt": "S", "papers/b.md": "B"}
     assert output.write_files(root, files, staging) == sorted(files)
-    assert moved == ["sources/s.txt", "papers/a.md", "papers/b.md"]
+    commit, *renames = moved
+    assert re.fullmatch(r"staging/staging-\w+/moves\.json", commit)
+    assert renames == ["content/sources/s.txt", "content/papers/a.md", "content/papers/b.md"]
     assert list(staging.iterdir()) == []
     moved.clear()
     assert output.write_files(root, {**files, "papers/b.md": "B2"}, staging) == ["papers/b.md"]
-    assert moved == ["papers/b.md"] and (root / "papers/b.md").read_text() == "B2"
+    assert moved[1:] == ["content/papers/b.md"] and (root / "papers/b.md").read_text() == "B2"

@@ -13,6 +13,7 @@ import contextlib
 import ctypes
 import errno
 import itertools
+import json
 import os
 import re
 import shutil
@@ -31,6 +32,8 @@ except ImportError:  # Windows
     fcntl = None
 
 STAGING_PREFIX = "staging-"  # folders of files being written into content/, under the cache
+JOURNAL = "moves.json"  # a staging folder's renames; once it is there, the write is committed
+_PLAIN_NAME = re.compile(r"[0-9]+")  # the names of staged files
 
 
 class UnsafePathError(ValueError):
@@ -158,10 +161,12 @@ def write_files(root: Path, files: dict[str, str], staging_parent: Path,
     The paths in `executable` are written as scripts (mode 755; every other file 644).
 
     Every changed file is first written in full into a new folder under `staging_parent` (on
-    the same file system), then each is moved into place with one rename, files under
-    `sources/` first: a kill while staging changes nothing, and a kill during the renames
-    leaves no paper that refers to a source not yet there. A staging folder a kill left
-    behind is removed by the next command (`clean_stale`).
+    the same file system); then the list of renames to make is written there (the journal,
+    itself put in place by one rename: the commit), then each file is moved into place with
+    one rename, files under `sources/` first. A kill before the commit changes nothing: the
+    next command removes the staging folder. A kill after it leaves a write the next command
+    finishes from the journal (`clean_stale`), so no reader is left with half an import: a
+    source stored whose papers are not, or papers of a source not yet stored.
     """
     _check_root(root)
     checked: set = set()  # folders known not to be symlinks
@@ -185,12 +190,57 @@ def write_files(root: Path, files: dict[str, str], staging_parent: Path,
             with open(staged[rel], "xb") as handle:
                 handle.write(files[rel].encode("utf-8"))
             os.chmod(staged[rel], 0o755 if rel in executable else 0o644)
-        for rel in sorted(changed, key=lambda rel: (not rel.startswith("sources/"), rel)):
-            targets[rel].parent.mkdir(parents=True, exist_ok=True)
-            os.replace(staged[rel], targets[rel])
+        order = sorted(changed, key=lambda rel: (not rel.startswith("sources/"), rel))
+        journal = {"root": os.path.relpath(root, staging),
+                   "moves": [[staged[rel].name, rel] for rel in order]}
+        with open(staging / f"{JOURNAL}.tmp", "x", encoding="utf-8") as handle:
+            json.dump(journal, handle)
+        os.replace(staging / f"{JOURNAL}.tmp", staging / JOURNAL)
+        _move_staged(staging, root, journal["moves"], checked)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return changed
+
+
+def _move_staged(staging: Path, root: Path, moves: list, checked: set) -> int:
+    """Move each staged file of the journal still in `staging` to root/its path, in the
+    journal's order; returns how many moved. Files already moved are skipped, so a write
+    killed half-way is finished by doing this again."""
+    moved = 0
+    for name, rel in moves:
+        target = safe_target(root, rel, checked)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staging / name, target)
+        except FileNotFoundError:
+            if not os.path.lexists(staging / name):
+                continue  # moved before the kill
+            raise
+        moved += 1
+    return moved
+
+
+def _finish_staged(project: Path, staging: Path) -> int | None:
+    """Finish a committed write a kill interrupted; returns how many files it moved, or None
+    when the staging folder holds no (readable) journal: a write killed before its commit."""
+    try:
+        with open(staging / JOURNAL, encoding="utf-8") as handle:
+            journal = json.load(handle)
+        root = Path(os.path.normpath(staging / journal["root"]))
+        moves = [(str(name), str(rel)) for name, rel in journal["moves"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not all(_PLAIN_NAME.fullmatch(name) for name, _ in moves) or (
+            root != project and project not in root.parents):
+        return None  # not a journal this module wrote: nothing is moved on its word
+    checked: set = set()
+    try:
+        _check_root(root)
+        for _, rel in moves:  # all checked before any is moved, as when it was written
+            safe_target(root, rel, checked)
+    except UnsafePathError:  # a symlink put in the way since: the write is dropped
+        return None
+    return _move_staged(staging, root, moves, checked)
 
 
 def remove_files(root: Path, files: list[str]) -> list[str]:
@@ -357,12 +407,23 @@ def discard(staging: Path) -> None:
     shutil.rmtree(staging, ignore_errors=True)
 
 
+def committed_writes(project: Path) -> list[Path]:
+    """The staging folders of content writes that were committed but not finished (sorted):
+    a command killed among its renames, or one making them right now."""
+    if not is_real_folder(project, ".cache/digest"):
+        return []
+    return sorted(path.parent for path in (project / ".cache" / "digest").glob(
+        f"{STAGING_PREFIX}*/{JOURNAL}") if not path.parent.is_symlink())
+
+
 def clean_stale(project: Path) -> list[str]:
     """Repair and remove what killed commands left behind; returns notes for the user.
 
     Run under the project lock (`project_lock`), so nothing found belongs to a command still
     running: a site/ caught half-way through its swap is put back, unfinished site builds
-    (`.site-new-*`) and staging folders and temporary files of the cache are deleted.
+    (`.site-new-*`) and temporary files of the cache are deleted, a content write killed
+    after its commit is finished (its journal says what is left to move) and one killed
+    before it is deleted.
     """
     notes = []
     final = project / "site"
@@ -379,7 +440,11 @@ def clean_stale(project: Path) -> list[str]:
             found = list(entries)
         for entry in found:
             if entry.name.startswith(STAGING_PREFIX) and entry.is_dir(follow_symlinks=False):
-                if os.listdir(entry.path):  # killed before every file was in place
+                moved = _finish_staged(project.absolute(), Path(entry.path).absolute())
+                if moved:
+                    notes.append(f"moved into place the last {moved} file(s) of a command "
+                                 "that was interrupted while writing them into content/")
+                elif moved is None and os.listdir(entry.path):  # killed while staging
                     notes.append("removed the files an interrupted import had not moved into "
                                  "place yet (re-run it to finish)")
                 shutil.rmtree(entry.path, ignore_errors=True)
