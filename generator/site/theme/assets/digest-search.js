@@ -413,8 +413,10 @@
   }
 
   async function showMore(box, state, button) {
-    if (state.ticket !== latest || button.disabled) return;
-    button.disabled = true;  // until its results replace it
+    if (state.ticket !== latest || button.getAttribute("aria-disabled") === "true") return;
+    // Until its results replace it. Not `disabled`: Chromium takes the focus away from a
+    // disabled button, and a keyboard user's place in the list with it.
+    button.setAttribute("aria-disabled", "true");
     const list = box.querySelector(".md-search-result__list");
     const hadFocus = document.activeElement === button;
     const ids = state.found.ids.slice(state.shown, state.shown + MAX_RESULTS);
@@ -432,7 +434,7 @@
         list.dataset.complete = `${state.query.text}#${upTo}`;  // every excerpt shown
       }
     } catch (error) {  // the records and titles failed: the button stays, to try again
-      button.disabled = false;
+      button.removeAttribute("aria-disabled");
       console.error(error);
     }
   }
